@@ -1,0 +1,31 @@
+// klgrad/error.hpp — errors that teach, and warnings.
+//
+// Every error klgrad raises is a klgrad::Error whose message names the op, the
+// offending shapes or values, and the likely fix, e.g.
+//   "kl_div: input (2, 3) and target (3, 2) must have the same shape"
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace klgrad {
+
+class Error : public std::invalid_argument {
+ public:
+  explicit Error(const std::string& what) : std::invalid_argument(what) {}
+};
+
+// Throws Error(message) unless `ok`.
+inline void check(bool ok, const std::string& message) {
+  if (!ok) throw Error(message);
+}
+
+// Warnings go to a handler: by default one line on stderr, each distinct
+// message once per process (like Python's default warning filter).
+using WarningHandler = std::function<void(const std::string&)>;
+void warn(const std::string& message);
+// Installs `handler` (an empty handler restores the default); returns the previous one.
+WarningHandler set_warning_handler(WarningHandler handler);
+
+}  // namespace klgrad

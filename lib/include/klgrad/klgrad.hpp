@@ -1,0 +1,21 @@
+// klgrad — a small, readable reverse-mode autodiff engine that teaches
+// KL-divergence minimization.  #include "klgrad/klgrad.hpp" for everything.
+//
+//   klgrad::Tape<float> tape;                        // one step's graph
+//   klgrad::Parameter<float> logits(xt::zeros<float>({1, 3}));
+//   auto q = tape.constant(klgrad::Array<float>{{0.7f, 0.2f, 0.1f}});
+//   auto loss = klgrad::kl_div(klgrad::log_softmax(tape.param(logits), 1), q, "batchmean");
+//   loss.backward();                                 // logits.grad = softmax(logits) - q
+//   tape.clear();                                    // the step's graph dies here
+//
+// Reading order: tape.hpp (the engine), ops.hpp (primitives), losses/kl_div.hpp
+// (the model loss node), optim.hpp, distributions.hpp, nn.hpp.
+#pragma once
+
+#include "klgrad/error.hpp"
+#include "klgrad/gradcheck.hpp"
+#include "klgrad/losses/kl_div.hpp"
+#include "klgrad/losses/reduction.hpp"
+#include "klgrad/ops.hpp"
+#include "klgrad/tape.hpp"
+#include "klgrad/xt.hpp"

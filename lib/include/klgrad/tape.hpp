@@ -1,0 +1,257 @@
+// klgrad/tape.hpp — the reverse-mode engine: parameters, the tape, tensor handles,
+// and the protocol every primitive op follows.
+//
+// The model in one paragraph
+// --------------------------
+// A Tape records one step's computation as a list of Nodes in creation order.
+// Creation order is already a topological order (an op's inputs exist before
+// it), so backward is a single reverse loop: no recursion, no visited sets, and
+// a 100,000-op chain costs 100,000 iterations, not 100,000 stack frames.
+// The Tape owns every Node; a Tensor is only a cheap handle (tape, index,
+// generation). Parameters live in the model, outside the tape; a leaf bound to a
+// Parameter sends its gradient straight into Parameter::grad. `tape.clear()`
+// ends the step: all handles die at once (using one afterwards is an Error, not
+// undefined behaviour), and the Nodes' buffers are kept so the next step, which
+// usually records the same graph, allocates nothing.
+//
+// Writing a primitive
+// -------------------
+// A primitive is one struct with forward and backward side by side:
+//
+//   // y = exp(x)      dy/dx = exp(x) = y
+//   template <class T> struct ExpOp {
+//     static constexpr const char* name = "exp";
+//     static void forward(Ctx<T>& c) { xt::noalias(c.out()) = xt::exp(c.in(0)); }
+//     static void backward(Ctx<T>& c) {
+//       if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out() * c.out();
+//     }
+//   };
+//   template <class T> Tensor<T> exp(const Tensor<T>& x) { return apply<ExpOp<T>>({x}); }
+//
+// Gradients only ever accumulate (`+=`): a tensor used twice receives both
+// contributions. grad_in(i) is zero-filled with input i's shape on first touch.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <initializer_list>
+#include <string>
+
+#include "klgrad/error.hpp"
+#include "klgrad/xt.hpp"
+
+namespace klgrad {
+
+template <class T> class Tape;
+template <class T> class Tensor;
+template <class T> class Ctx;
+
+// A learnable array owned by a model, outside any graph.
+template <class T>
+struct Parameter {
+  Array<T> value;
+  Array<T> grad;          // dL/d value, same shape as value, valid when has_grad
+  bool has_grad = false;  // false is PyTorch's `grad is None`: optimizers skip it
+  std::string name;
+
+  Parameter() = default;
+  explicit Parameter(Array<T> v, std::string n = "") : value(std::move(v)), name(std::move(n)) {}
+
+  // PyTorch 1.13's zero_grad: zero in place by default; set_to_none drops the
+  // gradient so the next optimizer step skips this parameter.
+  void zero_grad(bool set_to_none = false) {
+    if (set_to_none) has_grad = false;
+    else if (has_grad) grad.fill(T(0));
+  }
+};
+
+// Small values an op saves for its backward: integer arguments (axes, a dim,
+// flags) and up to two scalars (an exponent, clamp bounds).
+struct OpArgs {
+  std::array<std::int64_t, 8> i{};
+  int n = 0;  // how many of i are used
+  double a = 0, b = 0;
+};
+
+template <class T>
+struct OpInfo {
+  const char* name;
+  void (*backward)(Ctx<T>&);
+};
+
+// One value in the graph: a leaf (constant, variable, parameter) or an op's output.
+template <class T>
+struct Node {
+  Array<T> value;                 // forward result (parameter leaves read param->value)
+  Array<T> grad;                  // dL/d value, valid when has_grad
+  Array<T> saved;                 // scratch an op may keep for its backward
+  Parameter<T>* param = nullptr;  // set for leaves bound to a Parameter
+  const OpInfo<T>* op = nullptr;  // null for leaves
+  std::array<std::uint32_t, 3> in{};
+  std::uint8_t n_in = 0;
+  bool requires_grad = false;
+  bool has_grad = false;
+  OpArgs args;
+
+  const Array<T>& val() const { return param ? param->value : value; }
+  const char* name() const { return op ? op->name : (param ? "parameter" : (requires_grad ? "variable" : "constant")); }
+};
+
+// A handle to a value on a Tape. Cheap to copy; dies when the tape is cleared.
+template <class T>
+class Tensor {
+ public:
+  Tensor() = default;
+
+  const Array<T>& value() const { return node().val(); }
+  const Shape& shape() const { return value().shape(); }
+  std::size_t dim() const { return value().dimension(); }
+  std::size_t numel() const { return value().size(); }
+  T item() const;                   // the value of a one-element tensor
+  bool requires_grad() const { return node().requires_grad; }
+  bool has_grad() const;            // after backward: did a gradient reach it?
+  const Array<T>& grad() const;     // dL/d this (a parameter leaf: its Parameter::grad)
+  void backward() const;            // seed dL/dL = 1; this must hold one element
+  void backward(const Array<T>& seed) const;
+  Tensor detach() const;            // same value, cut from the graph
+  const char* op_name() const { return node().name(); }
+
+  bool defined() const { return tape_ != nullptr; }
+  Tape<T>& tape() const;
+  std::uint32_t id() const { return id_; }
+  Node<T>& node() const;            // checks that the handle is still alive
+
+ private:
+  friend class Tape<T>;
+  Tensor(Tape<T>* tape, std::uint32_t id, std::uint32_t gen) : tape_(tape), id_(id), gen_(gen) {}
+  Tape<T>* tape_ = nullptr;
+  std::uint32_t id_ = 0, gen_ = 0;
+};
+
+template <class T>
+class Tape {
+ public:
+  Tape() = default;
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+  ~Tape();
+
+  // Leaves. constant: never gets a gradient. variable: its gradient is kept on
+  // the tape (gradcheck, tests). param: backward accumulates into p.grad.
+  Tensor<T> constant(const Array<T>& value);
+  Tensor<T> constant(T value) { return constant(Array<T>(value)); }
+  Tensor<T> variable(const Array<T>& value);
+  Tensor<T> param(Parameter<T>& p);
+
+  void backward(const Tensor<T>& root) { root.backward(); }
+  // Ends the step: every handle on this tape dies; buffers are kept for reuse.
+  void clear();
+  // Frees the kept buffers too.
+  void release();
+
+  std::size_t size() const { return size_; }  // nodes alive in this step
+  std::uint32_t generation() const { return generation_; }
+  Node<T>& node(std::uint32_t id) { return nodes_[id]; }
+  Tensor<T> handle(std::uint32_t id) { return Tensor<T>(this, id, generation_); }
+
+  // Used by apply(): appends an op node over `inputs`; returns its index.
+  std::uint32_t record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op, const OpArgs& args);
+  void discard_last();
+  void run_backward(std::uint32_t root, const Array<T>* seed);
+
+ private:
+  Node<T>& push();
+  std::deque<Node<T>> nodes_;  // a deque: references stay valid as the tape grows
+  std::size_t size_ = 0;
+  std::uint32_t generation_ = 1;
+};
+
+// What an op's forward and backward see.
+template <class T>
+class Ctx {
+ public:
+  Ctx(Tape<T>& tape, std::uint32_t id) : tape_(tape), node_(tape.node(id)) {}
+
+  const Array<T>& in(int i) const { return input(i).val(); }
+  Array<T>& out() { return node_.value; }
+  const Array<T>& out() const { return node_.value; }
+  const Array<T>& grad_out() const { return node_.grad; }
+  bool needs_grad(int i) const { return input(i).requires_grad; }
+  Array<T>& grad_in(int i);  // dL/d input i; zero-filled on first touch
+  Array<T>& saved() { return node_.saved; }
+  const OpArgs& args() const { return node_.args; }
+  const char* name() const { return node_.name(); }
+
+ private:
+  Node<T>& input(int i) const { return tape_.node(node_.in[static_cast<std::size_t>(i)]); }
+  Tape<T>& tape_;
+  Node<T>& node_;
+};
+
+// Records op `Op` over `inputs` and runs its forward. The result requires grad
+// when any input does and grad mode is on (see NoGrad).
+template <class Op, class T>
+Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const OpArgs& args = {});
+
+// Grad mode (thread-local). Inside a NoGrad scope, results never require grad.
+bool grad_enabled();
+class NoGrad {
+ public:
+  NoGrad();
+  ~NoGrad();
+  NoGrad(const NoGrad&) = delete;
+  NoGrad& operator=(const NoGrad&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// Anomaly detection (thread-local, opt-in): the first op whose forward output or
+// backward gradient holds a NaN or inf throws an Error naming the op, its index
+// on the tape and its input shapes.
+bool anomaly_detection_enabled();
+class DetectAnomaly {
+ public:
+  explicit DetectAnomaly(bool on = true);
+  ~DetectAnomaly();
+  DetectAnomaly(const DetectAnomaly&) = delete;
+  DetectAnomaly& operator=(const DetectAnomaly&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// Nodes alive on all tapes of scalar type T (the memory tests read this).
+template <class T>
+long live_nodes();
+
+// Throws if forward output of node `id` has a NaN/inf (used by apply).
+template <class T>
+void check_forward_anomaly(Tape<T>& tape, std::uint32_t id);
+
+template <class Op, class T>
+Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const OpArgs& args) {
+  static const OpInfo<T> info{Op::name, &Op::backward};
+  check(inputs.size() > 0, std::string(Op::name) + ": an op needs at least one input tensor");
+  Tape<T>& tape = inputs.begin()->tape();
+  const std::uint32_t id = tape.record(inputs, &info, args);
+  try {
+    Ctx<T> c(tape, id);
+    Op::forward(c);
+  } catch (...) {
+    tape.discard_last();
+    throw;
+  }
+  if (anomaly_detection_enabled()) check_forward_anomaly(tape, id);
+  return tape.handle(id);
+}
+
+// Broadcasting (NumPy/PyTorch rules): the shape of a op b, or an Error naming `op`.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// grad_in += grad_out summed down to grad_in's shape: the backward of broadcasting.
+template <class T>
+void accumulate_reduced(Array<T>& grad_in, const Array<T>& grad_out);
+
+}  // namespace klgrad

@@ -1,0 +1,310 @@
+// The tape: recording, backward, handles. See klgrad/tape.hpp for the model.
+#include "klgrad/tape.hpp"
+
+#include <atomic>
+#include <cmath>
+#include <sstream>
+
+#include <xtensor/xreducer.hpp>
+
+namespace klgrad {
+
+namespace {
+thread_local bool grad_mode = true;
+thread_local bool anomaly_mode = false;
+std::atomic<long> live_float{0}, live_double{0};
+template <class T> std::atomic<long>& live_counter();
+template <> std::atomic<long>& live_counter<float>() { return live_float; }
+template <> std::atomic<long>& live_counter<double>() { return live_double; }
+
+template <class T>
+bool all_finite(const Array<T>& a) {
+  for (const T& v : a)
+    if (!std::isfinite(v)) return false;
+  return true;
+}
+
+template <class T>
+std::string describe(Tape<T>& tape, std::uint32_t id) {
+  const Node<T>& n = tape.node(id);
+  std::ostringstream o;
+  o << "op '" << n.name() << "' (node #" << id << " on the tape, inputs";
+  for (int i = 0; i < n.n_in; ++i) o << ' ' << shape_str(tape.node(n.in[static_cast<std::size_t>(i)]).val().shape());
+  o << ')';
+  return o.str();
+}
+}  // namespace
+
+bool grad_enabled() { return grad_mode; }
+NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
+NoGrad::~NoGrad() { grad_mode = previous_; }
+
+bool anomaly_detection_enabled() { return anomaly_mode; }
+DetectAnomaly::DetectAnomaly(bool on) : previous_(anomaly_mode) { anomaly_mode = on; }
+DetectAnomaly::~DetectAnomaly() { anomaly_mode = previous_; }
+
+template <class T>
+long live_nodes() { return live_counter<T>().load(); }
+
+template <class T>
+void check_forward_anomaly(Tape<T>& tape, std::uint32_t id) {
+  check(all_finite(tape.node(id).value),
+        "anomaly: " + describe(tape, id) + " produced NaN or inf in its forward output; "
+        "check its inputs (log of 0, exp overflow, 0/0) or clamp them");
+}
+
+// ---- Tensor ---------------------------------------------------------------
+
+template <class T>
+Tape<T>& Tensor<T>::tape() const {
+  check(tape_ != nullptr, "tensor: this handle is empty; create tensors with tape.constant/variable/param or an op");
+  return *tape_;
+}
+
+template <class T>
+Node<T>& Tensor<T>::node() const {
+  Tape<T>& t = tape();
+  check(gen_ == t.generation() && id_ < t.size(),
+        "tensor: this handle belongs to a step whose tape was cleared; "
+        "keep results you need past tape.clear() as Arrays (tensor.value()), not Tensors");
+  return t.node(id_);
+}
+
+template <class T>
+T Tensor<T>::item() const {
+  const Array<T>& v = value();
+  check(v.size() == 1, "item: tensor of shape " + shape_str(v.shape()) + " has " + std::to_string(v.size()) +
+                           " elements; item() needs exactly one (reduce it with sum or mean first)");
+  return *v.begin();
+}
+
+template <class T>
+bool Tensor<T>::has_grad() const {
+  const Node<T>& n = node();
+  return n.param ? n.param->has_grad : n.has_grad;
+}
+
+template <class T>
+const Array<T>& Tensor<T>::grad() const {
+  const Node<T>& n = node();
+  check(has_grad(), std::string("grad: no gradient reached this '") + n.name() +
+                        "' tensor; call backward() on a result that depends on it, and make it a "
+                        "variable or param (constants get no gradient)");
+  return n.param ? n.param->grad : n.grad;
+}
+
+template <class T>
+void Tensor<T>::backward() const {
+  check(numel() == 1, "backward: the output has shape " + shape_str(shape()) +
+                          "; a gradient can be implicitly created only for a one-element output. "
+                          "Reduce it (sum/mean) or pass a seed: backward(seed) with that shape");
+  tape().run_backward(id_, nullptr);
+}
+
+template <class T>
+void Tensor<T>::backward(const Array<T>& seed) const {
+  check(seed.shape() == shape(), "backward: seed of shape " + shape_str(seed.shape()) +
+                                     " must have the output's shape " + shape_str(shape()));
+  tape().run_backward(id_, &seed);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::detach() const {
+  return tape().constant(value());
+}
+
+// ---- Tape -----------------------------------------------------------------
+
+template <class T>
+Tape<T>::~Tape() {
+  live_counter<T>() -= static_cast<long>(size_);
+}
+
+template <class T>
+Node<T>& Tape<T>::push() {
+  if (size_ == nodes_.size()) nodes_.emplace_back();
+  Node<T>& n = nodes_[size_++];
+  ++live_counter<T>();
+  n.param = nullptr;
+  n.op = nullptr;
+  n.n_in = 0;
+  n.requires_grad = false;
+  n.has_grad = false;
+  n.args = OpArgs{};
+  return n;
+}
+
+template <class T>
+Tensor<T> Tape<T>::constant(const Array<T>& value) {
+  Node<T>& n = push();
+  if (&n.value != &value) n.value = value;
+  return handle(static_cast<std::uint32_t>(size_ - 1));
+}
+
+template <class T>
+Tensor<T> Tape<T>::variable(const Array<T>& value) {
+  Tensor<T> t = constant(value);
+  nodes_[size_ - 1].requires_grad = true;
+  return t;
+}
+
+template <class T>
+Tensor<T> Tape<T>::param(Parameter<T>& p) {
+  Node<T>& n = push();
+  n.param = &p;
+  n.requires_grad = true;
+  return handle(static_cast<std::uint32_t>(size_ - 1));
+}
+
+template <class T>
+void Tape<T>::clear() {
+  live_counter<T>() -= static_cast<long>(size_);
+  size_ = 0;
+  ++generation_;
+}
+
+template <class T>
+void Tape<T>::release() {
+  clear();
+  nodes_.clear();
+  nodes_.shrink_to_fit();
+}
+
+template <class T>
+std::uint32_t Tape<T>::record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op, const OpArgs& args) {
+  check(inputs.size() <= 3, std::string(op->name) + ": an op takes at most 3 inputs");
+  bool any_grad = false;
+  for (const Tensor<T>& x : inputs) {
+    check(&x.tape() == this, std::string(op->name) + ": inputs live on different tapes; build one step's graph on one tape");
+    any_grad = any_grad || x.node().requires_grad;  // node() also checks the handle is alive
+  }
+  Node<T>& n = push();
+  n.op = op;
+  n.args = args;
+  for (const Tensor<T>& x : inputs) n.in[n.n_in++] = x.id();
+  n.requires_grad = any_grad && grad_mode;
+  return static_cast<std::uint32_t>(size_ - 1);
+}
+
+template <class T>
+void Tape<T>::discard_last() {
+  --size_;
+  --live_counter<T>();
+}
+
+template <class T>
+void Tape<T>::run_backward(std::uint32_t root, const Array<T>* seed) {
+  Node<T>& r = nodes_[root];
+  check(r.requires_grad, std::string("backward: this '") + r.name() +
+                             "' result does not require grad: it was computed from constants only or "
+                             "under NoGrad. Use tape.variable/param for what you differentiate");
+  // Gradients of op outputs are per backward call; leaves keep accumulating.
+  for (std::size_t i = 0; i <= root; ++i)
+    if (nodes_[i].op) nodes_[i].has_grad = false;
+  if (seed) {
+    r.grad = *seed;
+  } else {
+    r.grad.resize(r.val().shape());
+    r.grad.fill(T(1));
+  }
+  r.has_grad = true;
+  // Reverse creation order is a topological order: every consumer of node i
+  // was created after i, so its gradient is complete when we reach i.
+  for (std::size_t i = root + 1; i-- > 0;) {
+    Node<T>& n = nodes_[i];
+    if (!n.op || !n.requires_grad || !n.has_grad) continue;
+    Ctx<T> c(*this, static_cast<std::uint32_t>(i));
+    n.op->backward(c);
+    if (anomaly_mode) {
+      for (int k = 0; k < n.n_in; ++k) {
+        Node<T>& x = nodes_[n.in[static_cast<std::size_t>(k)]];
+        const Array<T>& g = x.param ? x.param->grad : x.grad;
+        bool touched = x.param ? x.param->has_grad : x.has_grad;
+        check(!x.requires_grad || !touched || all_finite(g),
+              "anomaly: the backward of " + describe(*this, static_cast<std::uint32_t>(i)) +
+                  " produced NaN or inf in the gradient of its input " + std::to_string(k) +
+                  "; look for log/sqrt/div at 0 or overflow in its forward");
+      }
+    }
+  }
+}
+
+// ---- Ctx ------------------------------------------------------------------
+
+template <class T>
+Array<T>& Ctx<T>::grad_in(int i) {
+  Node<T>& x = input(i);
+  Array<T>& g = x.param ? x.param->grad : x.grad;
+  bool& has = x.param ? x.param->has_grad : x.has_grad;
+  if (!has) {
+    g.resize(x.val().shape());
+    g.fill(T(0));
+    has = true;
+  }
+  return g;
+}
+
+// ---- Broadcasting -----------------------------------------------------------
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const std::size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    // align from the right
+    const std::size_t da = k < n - a.size() ? 1 : a[k - (n - a.size())];
+    const std::size_t db = k < n - b.size() ? 1 : b[k - (n - b.size())];
+    check(da == db || da == 1 || db == 1,
+          std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
+              " cannot broadcast: aligned from the right, each pair of dimensions must be equal or 1 "
+              "(reshape or unsqueeze one of them)");
+    out[k] = std::max(da, db);
+  }
+  return out;
+}
+
+template <class T>
+void accumulate_reduced(Array<T>& gin, const Array<T>& gout) {
+  const Shape& s = gin.shape();
+  const Shape& g = gout.shape();
+  if (s == g) {
+    xt::noalias(gin) += gout;
+    return;
+  }
+  const std::size_t inner = gin.size();
+  // Fast path: gin's shape is a (possibly 1-padded) suffix of gout's, so gout is
+  // (outer, inner) rows and gin is their sum (the bias gradient; a scalar).
+  bool suffix = true;
+  const std::size_t lead = g.size() - s.size();
+  for (std::size_t k = 0; k < s.size(); ++k) suffix = suffix && s[k] == g[lead + k];
+  bool ones_then_suffix = true;  // e.g. gin (1, M) against gout (N, M)
+  std::size_t first = 0;
+  while (first < s.size() && s[first] == 1) ++first;
+  for (std::size_t k = first; k < s.size(); ++k) ones_then_suffix = ones_then_suffix && s[k] == g[lead + k];
+  if (suffix || ones_then_suffix || inner == 1) {
+    const T* src = gout.data();
+    T* dst = gin.data();
+    const std::size_t outer = gout.size() / inner;
+    for (std::size_t o = 0; o < outer; ++o, src += inner)
+      for (std::size_t k = 0; k < inner; ++k) dst[k] += src[k];
+    return;
+  }
+  // General case: sum the leading axes and every axis where gin has size 1.
+  std::vector<std::size_t> axes;
+  for (std::size_t k = 0; k < g.size(); ++k)
+    if (k < lead || (s[k - lead] == 1 && g[k] != 1)) axes.push_back(k);
+  Array<T> summed = xt::sum(gout, axes, xt::evaluation_strategy::immediate);
+  summed.reshape(s);
+  xt::noalias(gin) += summed;
+}
+
+#define KLGRAD_INSTANTIATE(T)                                          \
+  template class Tensor<T>;                                            \
+  template class Tape<T>;                                              \
+  template class Ctx<T>;                                               \
+  template long live_nodes<T>();                                       \
+  template void check_forward_anomaly<T>(Tape<T>&, std::uint32_t);     \
+  template void accumulate_reduced<T>(Array<T>&, const Array<T>&);
+KLGRAD_INSTANTIATE(float)
+KLGRAD_INSTANTIATE(double)
+
+}  // namespace klgrad

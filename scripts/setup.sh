@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs (as root, with apt-get) whatever klgrad needs that is missing, then
+# configures and builds into build/ (or $KLGRAD_BUILD_DIR). Idempotent and quiet
+# when everything is already there.
+#   KLGRAD_CMAKE_ARGS   extra cmake arguments (e.g. -DKLGRAD_SANITIZE=ON)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(g++ cmake make libxtensor-dev libxtensor-blas-dev libopenblas-dev doctest-dev zlib1g-dev
+          libcli11-dev dataset-fashion-mnist python3 python3-numpy)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+for p in "$@"; do  # extra packages a caller needs (e.g. notebooks)
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+BUILD="${KLGRAD_BUILD_DIR:-build}"
+# shellcheck disable=SC2086
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${KLGRAD_CMAKE_ARGS:-} >/dev/null
+cmake --build "$BUILD" -j "$(nproc)"
