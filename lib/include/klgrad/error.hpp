@@ -16,7 +16,15 @@ class Error : public std::invalid_argument {
   explicit Error(const std::string& what) : std::invalid_argument(what) {}
 };
 
-// Throws Error(message) unless `ok`.
+// KLGRAD_CHECK(condition, message): throws Error(message) when the condition
+// is false. A macro so that the message, which names shapes and values, is
+// built only on failure: checks on the per-step path then cost one branch.
+#define KLGRAD_CHECK(condition, message)                       \
+  do {                                                         \
+    if (!(condition)) throw ::klgrad::Error(message);          \
+  } while (false)
+
+// The function form builds its message even when `ok` holds: fine off the hot path.
 inline void check(bool ok, const std::string& message) {
   if (!ok) throw Error(message);
 }

@@ -9,13 +9,25 @@
 //   tape.clear();                                    // the step's graph dies here
 //
 // Reading order: tape.hpp (the engine), ops.hpp (primitives), losses/kl_div.hpp
-// (the model loss node), optim.hpp, distributions.hpp, nn.hpp.
+// (the model loss node), optim.hpp, distributions.hpp, nn.hpp,
+// models/vae.hpp and models/vae_trainer.hpp (the VAE), data/ and io/ (files).
 #pragma once
 
+#include "klgrad/data/idx.hpp"
+#include "klgrad/distributions.hpp"
 #include "klgrad/error.hpp"
 #include "klgrad/gradcheck.hpp"
+#include "klgrad/io/npz.hpp"
+#include "klgrad/io/png.hpp"
+#include "klgrad/losses/bce.hpp"
+#include "klgrad/losses/cross_entropy.hpp"
 #include "klgrad/losses/kl_div.hpp"
+#include "klgrad/losses/mse.hpp"
+#include "klgrad/losses/nll.hpp"
 #include "klgrad/losses/reduction.hpp"
+#include "klgrad/nn.hpp"
 #include "klgrad/ops.hpp"
+#include "klgrad/optim.hpp"
+#include "klgrad/random.hpp"
 #include "klgrad/tape.hpp"
 #include "klgrad/xt.hpp"

@@ -87,6 +87,7 @@ struct Node {
   Array<T> grad;                  // dL/d value, valid when has_grad
   Array<T> saved;                 // scratch an op may keep for its backward
   Parameter<T>* param = nullptr;  // set for leaves bound to a Parameter
+  const Array<T>* view = nullptr; // set for constant leaves that read an outside array
   const OpInfo<T>* op = nullptr;  // null for leaves
   std::array<std::uint32_t, 3> in{};
   std::uint8_t n_in = 0;
@@ -94,7 +95,7 @@ struct Node {
   bool has_grad = false;
   OpArgs args;
 
-  const Array<T>& val() const { return param ? param->value : value; }
+  const Array<T>& val() const { return param ? param->value : (view ? *view : value); }
   const char* name() const { return op ? op->name : (param ? "parameter" : (requires_grad ? "variable" : "constant")); }
 };
 
@@ -142,6 +143,9 @@ class Tape {
   Tensor<T> constant(const Array<T>& value);
   Tensor<T> constant(T value) { return constant(Array<T>(value)); }
   Tensor<T> variable(const Array<T>& value);
+  // A constant that reads `value` in place, without a copy: `value` must stay
+  // alive and unchanged until tape.clear() (data batches, fixed targets).
+  Tensor<T> constant_view(const Array<T>& value);
   Tensor<T> param(Parameter<T>& p);
 
   void backward(const Tensor<T>& root) { root.backward(); }
@@ -233,7 +237,7 @@ void check_forward_anomaly(Tape<T>& tape, std::uint32_t id);
 template <class Op, class T>
 Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const OpArgs& args) {
   static const OpInfo<T> info{Op::name, &Op::backward};
-  check(inputs.size() > 0, std::string(Op::name) + ": an op needs at least one input tensor");
+  KLGRAD_CHECK(inputs.size() > 0, std::string(Op::name) + ": an op needs at least one input tensor");
   Tape<T>& tape = inputs.begin()->tape();
   const std::uint32_t id = tape.record(inputs, &info, args);
   try {

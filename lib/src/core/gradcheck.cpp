@@ -49,7 +49,7 @@ std::vector<std::vector<double>> analytic(const GradcheckFn& f, const std::vecto
 GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Array<double>>& inputs,
                           const GradcheckOptions& o) {
   std::vector<bool> wrt = o.wrt.empty() ? std::vector<bool>(inputs.size(), true) : o.wrt;
-  check(wrt.size() == inputs.size(), "gradcheck: options.wrt has " + std::to_string(wrt.size()) +
+  KLGRAD_CHECK(wrt.size() == inputs.size(), "gradcheck: options.wrt has " + std::to_string(wrt.size()) +
                                          " entries for " + std::to_string(inputs.size()) + " inputs");
   GradcheckResult r;
   std::string op;

@@ -48,7 +48,7 @@ long live_nodes() { return live_counter<T>().load(); }
 
 template <class T>
 void check_forward_anomaly(Tape<T>& tape, std::uint32_t id) {
-  check(all_finite(tape.node(id).value),
+  KLGRAD_CHECK(all_finite(tape.node(id).value),
         "anomaly: " + describe(tape, id) + " produced NaN or inf in its forward output; "
         "check its inputs (log of 0, exp overflow, 0/0) or clamp them");
 }
@@ -57,14 +57,14 @@ void check_forward_anomaly(Tape<T>& tape, std::uint32_t id) {
 
 template <class T>
 Tape<T>& Tensor<T>::tape() const {
-  check(tape_ != nullptr, "tensor: this handle is empty; create tensors with tape.constant/variable/param or an op");
+  KLGRAD_CHECK(tape_ != nullptr, "tensor: this handle is empty; create tensors with tape.constant/variable/param or an op");
   return *tape_;
 }
 
 template <class T>
 Node<T>& Tensor<T>::node() const {
   Tape<T>& t = tape();
-  check(gen_ == t.generation() && id_ < t.size(),
+  KLGRAD_CHECK(gen_ == t.generation() && id_ < t.size(),
         "tensor: this handle belongs to a step whose tape was cleared; "
         "keep results you need past tape.clear() as Arrays (tensor.value()), not Tensors");
   return t.node(id_);
@@ -73,7 +73,7 @@ Node<T>& Tensor<T>::node() const {
 template <class T>
 T Tensor<T>::item() const {
   const Array<T>& v = value();
-  check(v.size() == 1, "item: tensor of shape " + shape_str(v.shape()) + " has " + std::to_string(v.size()) +
+  KLGRAD_CHECK(v.size() == 1, "item: tensor of shape " + shape_str(v.shape()) + " has " + std::to_string(v.size()) +
                            " elements; item() needs exactly one (reduce it with sum or mean first)");
   return *v.begin();
 }
@@ -87,7 +87,7 @@ bool Tensor<T>::has_grad() const {
 template <class T>
 const Array<T>& Tensor<T>::grad() const {
   const Node<T>& n = node();
-  check(has_grad(), std::string("grad: no gradient reached this '") + n.name() +
+  KLGRAD_CHECK(has_grad(), std::string("grad: no gradient reached this '") + n.name() +
                         "' tensor; call backward() on a result that depends on it, and make it a "
                         "variable or param (constants get no gradient)");
   return n.param ? n.param->grad : n.grad;
@@ -95,7 +95,7 @@ const Array<T>& Tensor<T>::grad() const {
 
 template <class T>
 void Tensor<T>::backward() const {
-  check(numel() == 1, "backward: the output has shape " + shape_str(shape()) +
+  KLGRAD_CHECK(numel() == 1, "backward: the output has shape " + shape_str(shape()) +
                           "; a gradient can be implicitly created only for a one-element output. "
                           "Reduce it (sum/mean) or pass a seed: backward(seed) with that shape");
   tape().run_backward(id_, nullptr);
@@ -103,7 +103,7 @@ void Tensor<T>::backward() const {
 
 template <class T>
 void Tensor<T>::backward(const Array<T>& seed) const {
-  check(seed.shape() == shape(), "backward: seed of shape " + shape_str(seed.shape()) +
+  KLGRAD_CHECK(seed.shape() == shape(), "backward: seed of shape " + shape_str(seed.shape()) +
                                      " must have the output's shape " + shape_str(shape()));
   tape().run_backward(id_, &seed);
 }
@@ -126,6 +126,7 @@ Node<T>& Tape<T>::push() {
   Node<T>& n = nodes_[size_++];
   ++live_counter<T>();
   n.param = nullptr;
+  n.view = nullptr;
   n.op = nullptr;
   n.n_in = 0;
   n.requires_grad = false;
@@ -138,6 +139,13 @@ template <class T>
 Tensor<T> Tape<T>::constant(const Array<T>& value) {
   Node<T>& n = push();
   if (&n.value != &value) n.value = value;
+  return handle(static_cast<std::uint32_t>(size_ - 1));
+}
+
+template <class T>
+Tensor<T> Tape<T>::constant_view(const Array<T>& value) {
+  Node<T>& n = push();
+  n.view = &value;
   return handle(static_cast<std::uint32_t>(size_ - 1));
 }
 
@@ -172,10 +180,10 @@ void Tape<T>::release() {
 
 template <class T>
 std::uint32_t Tape<T>::record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op, const OpArgs& args) {
-  check(inputs.size() <= 3, std::string(op->name) + ": an op takes at most 3 inputs");
+  KLGRAD_CHECK(inputs.size() <= 3, std::string(op->name) + ": an op takes at most 3 inputs");
   bool any_grad = false;
   for (const Tensor<T>& x : inputs) {
-    check(&x.tape() == this, std::string(op->name) + ": inputs live on different tapes; build one step's graph on one tape");
+    KLGRAD_CHECK(&x.tape() == this, std::string(op->name) + ": inputs live on different tapes; build one step's graph on one tape");
     any_grad = any_grad || x.node().requires_grad;  // node() also checks the handle is alive
   }
   Node<T>& n = push();
@@ -195,7 +203,7 @@ void Tape<T>::discard_last() {
 template <class T>
 void Tape<T>::run_backward(std::uint32_t root, const Array<T>* seed) {
   Node<T>& r = nodes_[root];
-  check(r.requires_grad, std::string("backward: this '") + r.name() +
+  KLGRAD_CHECK(r.requires_grad, std::string("backward: this '") + r.name() +
                              "' result does not require grad: it was computed from constants only or "
                              "under NoGrad. Use tape.variable/param for what you differentiate");
   // Gradients of op outputs are per backward call; leaves keep accumulating.
@@ -220,7 +228,7 @@ void Tape<T>::run_backward(std::uint32_t root, const Array<T>* seed) {
         Node<T>& x = nodes_[n.in[static_cast<std::size_t>(k)]];
         const Array<T>& g = x.param ? x.param->grad : x.grad;
         bool touched = x.param ? x.param->has_grad : x.has_grad;
-        check(!x.requires_grad || !touched || all_finite(g),
+        KLGRAD_CHECK(!x.requires_grad || !touched || all_finite(g),
               "anomaly: the backward of " + describe(*this, static_cast<std::uint32_t>(i)) +
                   " produced NaN or inf in the gradient of its input " + std::to_string(k) +
                   "; look for log/sqrt/div at 0 or overflow in its forward");
@@ -253,7 +261,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     // align from the right
     const std::size_t da = k < n - a.size() ? 1 : a[k - (n - a.size())];
     const std::size_t db = k < n - b.size() ? 1 : b[k - (n - b.size())];
-    check(da == db || da == 1 || db == 1,
+    KLGRAD_CHECK(da == db || da == 1 || db == 1,
           std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
               " cannot broadcast: aligned from the right, each pair of dimensions must be equal or 1 "
               "(reshape or unsqueeze one of them)");

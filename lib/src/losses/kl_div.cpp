@@ -1,66 +1,80 @@
 // kl_div: forward and backward side by side. The math is in klgrad/losses/kl_div.hpp.
+//
+// Each pointwise formula is written once as a template on the lane type V
+// (klgrad/simd.hpp): V = xsimd::batch<T> runs 16 floats at a time, V = T
+// finishes the tail. Read them as ordinary scalar formulas.
 #include "klgrad/losses/kl_div.hpp"
 
 #include <cmath>
+
+#include "klgrad/simd.hpp"
 
 namespace klgrad {
 
 namespace {
 
-template <class T>
-T xlogy(T x, T y) { return x == T(0) && !std::isnan(y) ? T(0) : x * std::log(y); }
+// xlogy(t, t) = t log t, and 0 where t = 0 (0 log 0 = 0). NaN stays NaN.
+template <class T> T xlogx(T t) { return t == T(0) ? T(0) : t * std::log(t); }
+template <class T, class A> xsimd::batch<T, A> xlogx(xsimd::batch<T, A> t) {
+  return xsimd::select(t == T(0), xsimd::batch<T, A>(T(0)), t * xsimd::log(t));
+}
 
 template <class T>
 struct KlDivOp {
   static constexpr const char* name = "kl_div";
   // args: i[0] = reduction, i[1] = log_target
 
-  static Reduction reduction(const Ctx<T>& c) { return static_cast<Reduction>(c.args().i[0]); }
-  static bool log_target(const Ctx<T>& c) { return c.args().i[1] != 0; }
-
-  // Pointwise term L(x, t).
-  static T term(T x, T t, bool log_t) { return log_t ? std::exp(t) * (t - x) : xlogy(t, t) - t * x; }
+  // Pointwise loss L(x, t).
+  template <class V> static V term(V x, V t, bool log_t) { return log_t ? V(xsimd::exp(t) * (t - x)) : V(xlogx(t) - t * x); }
+  // dL/dx and dL/dt.
+  template <class V> static V d_input(V, V t, bool log_t) { return log_t ? V(-xsimd::exp(t)) : V(-t); }
+  template <class V> static V d_target(V x, V t, bool log_t) {
+    // log t + t/t - x: t/t makes the gradient NaN at t = 0, exactly as PyTorch 1.13.
+    return log_t ? V(xsimd::exp(t) * (t - x + V(1))) : V(xsimd::log(t) + t / t - x);
+  }
 
   static void forward(Ctx<T>& c) {
-    const Array<T>& x = c.in(0);
-    const Array<T>& t = c.in(1);
-    const bool log_t = log_target(c);
-    const std::size_t n = x.size();
-    const T* px = x.data();
-    const T* pt = t.data();
+    const Reduction r = static_cast<Reduction>(c.args().i[0]);
+    const bool log_t = c.args().i[1] != 0;
+    const T* x = c.in(0).data();
+    const T* t = c.in(1).data();
+    const std::size_t n = c.in(0).size();
     Array<T>& y = c.out();
-    if (reduction(c) == Reduction::none) {
-      y.resize(x.shape());
+    if (r == Reduction::none) {
+      y.resize(c.in(0).shape());
       T* py = y.data();
-      for (std::size_t i = 0; i < n; ++i) py[i] = term(px[i], pt[i], log_t);
+      simd_for<T>(n, [&](std::size_t i, auto l) { store_to(py + i, term(load_as(x + i, l), load_as(t + i, l), log_t)); });
       return;
     }
-    double s = 0;  // accumulate in double: float sums of 1e5 terms would drift
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(term(px[i], pt[i], log_t));
+    const double s = simd_sum<T>(n, [&](std::size_t i, auto l) { return term(load_as(x + i, l), load_as(t + i, l), log_t); });
     y.resize(Shape{});
-    y() = static_cast<T>(s * reduction_factor(reduction(c), x.shape()));
+    y() = static_cast<T>(s * reduction_factor(r, c.in(0).shape()));
   }
 
   static void backward(Ctx<T>& c) {
-    const Array<T>& x = c.in(0);
-    const Array<T>& t = c.in(1);
-    const bool log_t = log_target(c);
-    const bool none = reduction(c) == Reduction::none;
-    const std::size_t n = x.size();
-    const T* px = x.data();
-    const T* pt = t.data();
-    const T* pg = c.grad_out().data();
-    const T f = static_cast<T>(reduction_factor(reduction(c), x.shape()));
-    // g_i: the incoming gradient of term i, with the reduction factor folded in.
-    auto g = [&](std::size_t i) { return none ? pg[i] : pg[0] * f; };
+    const Reduction r = static_cast<Reduction>(c.args().i[0]);
+    const bool log_t = c.args().i[1] != 0;
+    const T* x = c.in(0).data();
+    const T* t = c.in(1).data();
+    const T* g = c.grad_out().data();
+    const std::size_t n = c.in(0).size();
+    // The incoming gradient of term i: g_i for 'none', else the one g times the reduction factor.
+    const T gf = r == Reduction::none ? T(0) : g[0] * static_cast<T>(reduction_factor(r, c.in(0).shape()));
+    auto grad = [&](std::size_t i, auto l) {
+      using V = decltype(l);
+      return r == Reduction::none ? load_as(g + i, l) : V(gf);
+    };
     if (c.needs_grad(0)) {
       T* dx = c.grad_in(0).data();
-      for (std::size_t i = 0; i < n; ++i) dx[i] += g(i) * -(log_t ? std::exp(pt[i]) : pt[i]);
+      simd_for<T>(n, [&](std::size_t i, auto l) {
+        store_to(dx + i, load_as(dx + i, l) + grad(i, l) * d_input(load_as(x + i, l), load_as(t + i, l), log_t));
+      });
     }
     if (c.needs_grad(1)) {
       T* dt = c.grad_in(1).data();
-      for (std::size_t i = 0; i < n; ++i)
-        dt[i] += g(i) * (log_t ? std::exp(pt[i]) * (pt[i] - px[i] + T(1)) : std::log(pt[i]) + pt[i] / pt[i] - px[i]);
+      simd_for<T>(n, [&](std::size_t i, auto l) {
+        store_to(dt + i, load_as(dt + i, l) + grad(i, l) * d_target(load_as(x + i, l), load_as(t + i, l), log_t));
+      });
     }
   }
 };
@@ -69,8 +83,8 @@ struct KlDivOp {
 
 template <class T>
 Tensor<T> kl_div(const Tensor<T>& input, const Tensor<T>& target, Reduction reduction, bool log_target) {
-  check(input.shape() == target.shape(), "kl_div: input " + shape_str(input.shape()) + " and target " +
-                                             shape_str(target.shape()) + " must have the same shape");
+  KLGRAD_CHECK(input.shape() == target.shape(), "kl_div: input " + shape_str(input.shape()) + " and target " +
+                                                    shape_str(target.shape()) + " must have the same shape");
   if (reduction == Reduction::mean)
     warn("kl_div: reduction 'mean' divides the summed loss by every element (batch x support), which is not "
          "the KL divergence; use 'batchmean' (sum / batch size) for the true KL per sample");

@@ -11,16 +11,20 @@
 //   softmax:     dx_k = y_k (g_k - sum_j g_j y_j)
 // We loop instead of writing `x - xt::amax(x, {d}, xt::keep_dims)`: that
 // textbook expression reads out of bounds on xtensor 0.24.3 (XTENSOR_NOTES.md).
+// Slices along the last dim (inner = 1) are contiguous rows: those run with
+// SIMD lanes (klgrad/simd.hpp); other dims use the strided scalar loop.
 #include <cmath>
+#include <limits>
 
 #include "klgrad/ops.hpp"
+#include "klgrad/simd.hpp"
 
 namespace klgrad {
 
 std::size_t normalize_dim(int dim, std::size_t rank, const char* op) {
   const long r = static_cast<long>(rank);
   const long lo = rank == 0 ? -1 : -r, hi = rank == 0 ? 0 : r - 1;
-  check(dim >= lo && dim <= hi, std::string(op) + ": dim " + std::to_string(dim) + " is out of range for a tensor of rank " +
+  KLGRAD_CHECK(dim >= lo && dim <= hi, std::string(op) + ": dim " + std::to_string(dim) + " is out of range for a tensor of rank " +
                                     std::to_string(rank) + " (expected " + std::to_string(lo) + " to " + std::to_string(hi) + ")");
   return static_cast<std::size_t>(dim < 0 ? dim + r : dim) % (rank == 0 ? 1 : rank);
 }
@@ -58,6 +62,10 @@ struct SoftmaxOp {
     const Slices v = slices(x.shape(), static_cast<std::size_t>(c.args().i[0]));
     const T* px = x.data();
     T* py = y.data();
+    if (v.inner == 1) {
+      for (std::size_t o = 0; o < v.outer; ++o) forward_row(px + o * v.len, py + o * v.len, v.len);
+      return;
+    }
     for_each_slice(v, [&](std::size_t b, std::size_t st) {
       T m = px[b];
       for (std::size_t k = 1; k < v.len; ++k) m = std::max(m, px[b + k * st]);
@@ -73,6 +81,35 @@ struct SoftmaxOp {
     });
   }
 
+  // One contiguous row x[0..n) -> y[0..n), the same math with SIMD lanes.
+  static void forward_row(const T* x, T* y, std::size_t n) {
+    T m = simd_max<T>(n, -std::numeric_limits<T>::infinity(), [&](std::size_t i, auto l) { return load_as(x + i, l); });
+    if (!std::isfinite(m)) m = T(0);
+    const T s = static_cast<T>(simd_sum<T>(n, [&](std::size_t i, auto l) {
+      using V = decltype(l);
+      const V e = xsimd::exp(load_as(x + i, l) - V(m));
+      if (!Log) store_to(y + i, e);
+      return e;
+    }));
+    const T ls = std::log(s);
+    simd_for<T>(n, [&](std::size_t i, auto l) {
+      using V = decltype(l);
+      store_to(y + i, Log ? V((load_as(x + i, l) - V(m)) - V(ls)) : V(load_as(y + i, l) / V(s)));
+    });
+  }
+
+  static void backward_row(const T* y, const T* g, T* dx, std::size_t n) {
+    const T s = static_cast<T>(simd_sum<T>(n, [&](std::size_t i, auto l) {
+      using V = decltype(l);
+      return Log ? load_as(g + i, l) : V(load_as(g + i, l) * load_as(y + i, l));
+    }));
+    simd_for<T>(n, [&](std::size_t i, auto l) {
+      using V = decltype(l);
+      const V yi = load_as(y + i, l), gi = load_as(g + i, l);
+      store_to(dx + i, load_as(dx + i, l) + (Log ? V(gi - xsimd::exp(yi) * V(s)) : V(yi * (gi - V(s)))));
+    });
+  }
+
   static void backward(Ctx<T>& c) {
     if (!c.needs_grad(0)) return;
     const Array<T>& y = c.out();
@@ -80,6 +117,10 @@ struct SoftmaxOp {
     const T* py = y.data();
     const T* pg = c.grad_out().data();
     T* pdx = c.grad_in(0).data();
+    if (v.inner == 1) {
+      for (std::size_t o = 0; o < v.outer; ++o) backward_row(py + o * v.len, pg + o * v.len, pdx + o * v.len, v.len);
+      return;
+    }
     for_each_slice(v, [&](std::size_t b, std::size_t st) {
       T s = 0;
       for (std::size_t k = 0; k < v.len; ++k) s += Log ? pg[b + k * st] : pg[b + k * st] * py[b + k * st];

@@ -1,0 +1,219 @@
+// kl_fit — minimize KL between a learnable P = softmax(logits) and a fixed target Q.
+//
+//   forward (default): KL(Q || P) = kl_div(log_softmax(logits), Q)      mass-covering
+//   reverse:           KL(P || Q) = kl_div(log Q, log_softmax(logits), log_target)   mode-seeking
+//
+// The logits parameterization keeps P a distribution at every step. For one
+// row and batchmean, d KL(Q || P) / d logits = softmax(logits) - Q.
+// `kl_fit --help` documents every flag. Errors: one line on stderr, exit code 2.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "klgrad/klgrad.hpp"
+#include "klgrad/optim.hpp"
+#include "klgrad/util/parse.hpp"
+
+using namespace klgrad;
+
+namespace {
+
+struct Config {
+  std::string target = "0.7,0.2,0.1", target_file, init, direction = "forward", reduction = "batchmean";
+  std::string optimizer = "adam", betas = "0.9,0.999", dtype = "float32", csv;
+  double lr = 0.01, momentum = 0, dampening = 0, weight_decay = NAN, eps = 1e-8;
+  bool nesterov = false, maximize = false, amsgrad = false, detect_anomaly = false;
+  long steps = 100, print_every = 1;
+  std::vector<double> q, logits0;
+  double beta1 = 0.9, beta2 = 0.999;
+};
+
+template <class T>
+std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, Parameter<T>& p) {
+  if (c.optimizer == "sgd") {
+    SGDOptions o;
+    o.lr = c.lr;
+    o.momentum = c.momentum;
+    o.dampening = c.dampening;
+    o.weight_decay = std::isnan(c.weight_decay) ? 0.0 : c.weight_decay;
+    o.nesterov = c.nesterov;
+    o.maximize = c.maximize;
+    return std::make_unique<SGD<T>>(std::vector<Parameter<T>*>{&p}, o);
+  }
+  // AdamW is Adam with decoupled weight decay and a default decay of 1e-2.
+  AdamWOptions o;
+  o.lr = c.lr;
+  o.beta1 = c.beta1;
+  o.beta2 = c.beta2;
+  o.eps = c.eps;
+  o.amsgrad = c.amsgrad;
+  o.maximize = c.maximize;
+  if (!std::isnan(c.weight_decay)) o.weight_decay = c.weight_decay;
+  if (c.optimizer == "adamw") return std::make_unique<AdamW<T>>(std::vector<Parameter<T>*>{&p}, o);
+  if (std::isnan(c.weight_decay)) o.weight_decay = 0.0;
+  return std::make_unique<Adam<T>>(std::vector<Parameter<T>*>{&p}, o);
+}
+
+std::string fmt(double v, bool f64) {
+  char b[64];
+  std::snprintf(b, sizeof b, f64 ? "%.17g" : "%.9g", v);
+  return b;
+}
+
+template <class T>
+std::string list(const Array<T>& a, bool f64, std::size_t most = 10) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < a.size() && i < most; ++i) s += (i ? ", " : "") + fmt(a.flat(i), f64);
+  if (a.size() > most) s += ", ... (" + std::to_string(a.size()) + " entries)";
+  return s + "]";
+}
+
+template <class T>
+int run(const Config& c) {
+  constexpr bool f64 = std::is_same<T, double>::value;
+  const std::size_t n = c.q.size();
+  Array<T> q = Array<T>::from_shape(Shape{1, n});
+  Array<T> log_q = Array<T>::from_shape(Shape{1, n});
+  for (std::size_t i = 0; i < n; ++i) {
+    q.flat(i) = static_cast<T>(c.q[i]);
+    log_q.flat(i) = std::log(q.flat(i));
+  }
+  Parameter<T> logits(Array<T>(xt::zeros<T>(Shape{1, n})), "logits");
+  for (std::size_t i = 0; i < c.logits0.size(); ++i) logits.value.flat(i) = static_cast<T>(c.logits0[i]);
+  const Reduction red = parse_reduction(c.reduction, "--reduction", true);
+  const bool forward = c.direction == "forward";
+  auto opt = make_optimizer<T>(c, logits);
+  DetectAnomaly anomaly(c.detect_anomaly);
+
+  std::ofstream csv;
+  const std::string csv_tmp = c.csv + ".tmp";
+  if (!c.csv.empty()) {
+    csv.open(csv_tmp);
+    KLGRAD_CHECK(static_cast<bool>(csv), "--csv: cannot write '" + c.csv + "'; check that its folder exists and is writable");
+    csv << "step,loss";
+    for (std::size_t i = 0; i < n; ++i) csv << ",p_" << i + 1;
+    csv << '\n';
+  }
+
+  Tape<T> tape;
+  // One step: the loss at the current logits, its gradient, one update.
+  auto loss_of = [&](const Tensor<T>& log_p) {
+    return forward ? kl_div(log_p, tape.constant_view(q), red) : kl_div(tape.constant_view(log_q), log_p, red, true);
+  };
+  double seconds = 0;
+  for (long k = 1; k <= c.steps; ++k) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Tensor<T> log_p = log_softmax(tape.param(logits), 1);
+    Tensor<T> loss = loss_of(log_p);
+    const T value = loss.item();
+    opt->zero_grad();
+    loss.backward();
+    if (csv.is_open()) {  // P before this step's update, like the loss
+      csv << k << ',' << fmt(value, f64);
+      for (std::size_t i = 0; i < n; ++i) csv << ',' << fmt(std::exp(log_p.value().flat(i)), f64);
+      csv << '\n';
+    }
+    opt->step();
+    tape.clear();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (c.print_every > 0 && (k % c.print_every == 0 || k == 1))
+      std::printf("step %ld loss %s\n", k, fmt(value, f64).c_str());
+  }
+  Array<T> p, final_loss;
+  {
+    NoGrad ng;
+    Tensor<T> log_p = log_softmax(tape.param(logits), 1);
+    final_loss = loss_of(log_p).value();
+    p = xt::exp(log_p.value());
+  }
+  if (csv.is_open()) {
+    csv.close();
+    KLGRAD_CHECK(!csv.fail() && std::rename(csv_tmp.c_str(), c.csv.c_str()) == 0, "--csv: could not finish writing '" + c.csv + "'");
+  }
+  std::printf("final loss %s (%s, %s, %s)\n", fmt(final_loss(), f64).c_str(),
+              forward ? "KL(Q || P)" : "KL(P || Q)", c.reduction.c_str(), c.optimizer.c_str());
+  std::printf("P = %s\nQ = %s\n", list(p, f64).c_str(), list(q, f64).c_str());
+  std::printf("%.3f us per step (%ld steps, %s, n = %zu)\n", c.steps ? 1e6 * seconds / static_cast<double>(c.steps) : 0.0,
+              c.steps, c.dtype.c_str(), n);
+  return 0;
+}
+
+void validate(Config& c, bool target_given) {
+  KLGRAD_CHECK(!(target_given && !c.target_file.empty()), "--target and --target-file: give one of them, not both");
+  c.q = c.target_file.empty() ? parse_number_list(c.target, "--target") : read_number_file(c.target_file, "--target-file");
+  double s = 0;
+  for (std::size_t i = 0; i < c.q.size(); ++i) {
+    KLGRAD_CHECK(c.q[i] >= 0, "--target: entry " + std::to_string(i + 1) + " is " + fmt(c.q[i], true) +
+                           "; probabilities must be >= 0");
+    s += c.q[i];
+  }
+  KLGRAD_CHECK(std::abs(s - 1.0) <= 1e-6, "--target: entries sum to " + fmt(s, true) +
+                                       ", not 1 (within 1e-6); normalize them (divide each by their sum)");
+  if (c.direction == "reverse")
+    for (double v : c.q)
+      KLGRAD_CHECK(v > 0, "--direction reverse: KL(P || Q) is infinite where Q has a zero entry (P = softmax is > 0 "
+                   "everywhere); use --direction forward or a target without zeros");
+  if (!c.init.empty()) {
+    c.logits0 = parse_number_list(c.init, "--init");
+    KLGRAD_CHECK(c.logits0.size() == c.q.size(), "--init: " + std::to_string(c.logits0.size()) + " logits for a target of " +
+                                              std::to_string(c.q.size()) + " entries; give one logit per target entry");
+  }
+  const auto b = parse_number_list(c.betas, "--betas");
+  KLGRAD_CHECK(b.size() == 2, "--betas: expected two numbers b1,b2 (e.g. 0.9,0.999), got " + std::to_string(b.size()));
+  c.beta1 = b[0];
+  c.beta2 = b[1];
+  KLGRAD_CHECK(c.steps >= 0, "--steps: must be >= 0, got " + std::to_string(c.steps));
+  KLGRAD_CHECK(c.print_every >= 0, "--print-every: must be >= 0 (0 prints only the summary), got " + std::to_string(c.print_every));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kl_fit: move a learnable P = softmax(logits) toward a fixed target Q by minimizing KL divergence.\n"
+               "Prints 'step <k> loss <value>' (the loss before the k-th update), then a summary."};
+  Config c;
+  auto* target = app.add_option("--target", c.target, "Target distribution Q, comma-separated; finite, >= 0, summing to 1")
+                     ->capture_default_str();
+  app.add_option("--target-file", c.target_file, "Read Q from a file of numbers (comma or white-space separated)");
+  app.add_option("--init", c.init, "Initial logits, one per entry of Q (default: zeros)");
+  app.add_option("--direction", c.direction,
+                 "forward = KL(Q || P), mass-covering; reverse = KL(P || Q), mode-seeking")
+      ->check(CLI::IsMember({"forward", "reverse"}))->capture_default_str();
+  app.add_option("--reduction", c.reduction, "kl_div reduction over the [1, n] tensors")
+      ->check(CLI::IsMember({"batchmean", "sum", "mean"}))->capture_default_str();
+  app.add_option("--optimizer", c.optimizer, "sgd, adam or adamw")->check(CLI::IsMember({"sgd", "adam", "adamw"}))->capture_default_str();
+  app.add_option("--lr", c.lr, "Learning rate")->capture_default_str();
+  app.add_option("--momentum", c.momentum, "SGD momentum")->capture_default_str();
+  app.add_option("--dampening", c.dampening, "SGD dampening")->capture_default_str();
+  app.add_flag("--nesterov", c.nesterov, "SGD Nesterov momentum (needs momentum > 0, dampening 0)");
+  app.add_option("--weight-decay", c.weight_decay, "L2 penalty (default: 0 for sgd and adam, 0.01 for adamw)");
+  app.add_flag("--maximize", c.maximize, "Maximize the loss instead of minimizing it");
+  app.add_option("--betas", c.betas, "Adam/AdamW coefficients b1,b2")->capture_default_str();
+  app.add_option("--eps", c.eps, "Adam/AdamW term added to the denominator")->capture_default_str();
+  app.add_flag("--amsgrad", c.amsgrad, "Adam/AdamW AMSGrad variant");
+  app.add_option("--steps", c.steps, "Number of optimizer steps")->capture_default_str();
+  app.add_option("--dtype", c.dtype, "float32 or float64")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
+  app.add_option("--print-every", c.print_every, "Print every K-th step (0: only the summary)")->capture_default_str();
+  app.add_option("--csv", c.csv, "Write step, loss, p_1..p_n per step to this CSV file");
+  app.add_flag("--detect-anomaly", c.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "kl_fit: " << e.what() << " (see kl_fit --help)\n";
+    return 2;
+  }
+  try {
+    validate(c, target->count() > 0);
+    return c.dtype == "float64" ? run<double>(c) : run<float>(c);
+  } catch (const Error& e) {
+    std::cerr << "kl_fit: " << e.what() << '\n';
+    return 2;
+  }
+}

@@ -1,0 +1,66 @@
+// klgrad/io/npz.hpp — NumPy .npy arrays in .npz archives: checkpoints numpy can open.
+//
+//   klgrad::write_npz("vae.npz", {{"enc/w", klgrad::to_npy(w)}, {"step", klgrad::to_npy(step)}});
+//   auto z = klgrad::read_npz("vae.npz");
+//   klgrad::Array<float> w = klgrad::from_npy<float>(z.at("enc/w"), "enc/w");
+//   # python: numpy.load("vae.npz")["enc/w"]
+//
+// Formats
+//   .npy: "\x93NUMPY", version 1.0, a little-endian uint16 header length, then a
+//         Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+//         padded with spaces and '\n' so the data starts at a multiple of 64,
+//         then the C-order data.
+//   .npz: a zip archive holding <name>.npy per array, exactly what numpy.savez
+//         writes: "stored" (uncompressed) entries, CRC-32 of each entry, the
+//         fixed date 1980-01-01 (so equal arrays give byte-identical files).
+// The writer is atomic (io/atomic_file.hpp): a crash mid-save leaves the
+// previous checkpoint intact.
+// The reader accepts numpy.savez files (including their zip64 extra fields) and
+// rejects, with a DataError of one line, compressed entries (numpy.savez_compressed),
+// big-endian or non-numeric dtypes, Fortran order, and any corrupt or hostile
+// size, offset or header, checking every size against the bytes really there.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "klgrad/io/atomic_file.hpp"
+#include "klgrad/xt.hpp"
+
+namespace klgrad {
+
+// One array as numpy stores it.
+struct NpyArray {
+  std::string dtype;               // numpy descr: "<f4", "<f8", "<i4", "<i8", "|u1", "|b1", ...
+  Shape shape;                     // C order; Shape{} is a 0-d array of one element
+  std::vector<std::uint8_t> data;  // numel(shape) * itemsize bytes, little-endian
+};
+
+// The numpy descr of T: float "<f4", double "<f8", int32_t "<i4", int64_t "<i8", uint8_t "|u1".
+template <class T>
+std::string npy_dtype();
+
+template <class T>
+NpyArray to_npy(const Array<T>& a);
+
+// The array, if its dtype is exactly npy_dtype<T>(); else an Error naming
+// `name` and both dtypes (no silent conversion).
+template <class T>
+Array<T> from_npy(const NpyArray& a, const std::string& name);
+
+// Writes entries in the given order as <name>.npy (names must be unique and
+// non-empty; '/' is fine: numpy.load keeps it in the key). Atomic.
+void write_npz(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& entries);
+
+// The arrays of an .npz, keyed by entry name without ".npy".
+std::map<std::string, NpyArray> read_npz(const std::string& path);
+
+// The same from bytes in memory (fuzz entry points); `name` appears in errors.
+std::map<std::string, NpyArray> parse_npz(const std::uint8_t* data, std::size_t size, const std::string& name);
+NpyArray parse_npy(const std::uint8_t* data, std::size_t size, const std::string& name);
+
+}  // namespace klgrad

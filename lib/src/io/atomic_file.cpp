@@ -1,0 +1,117 @@
+#include "klgrad/io/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace klgrad {
+
+namespace {
+
+std::string errno_text(int err) {
+  if (err == ENOENT) return "file not found";
+  return std::strerror(err);
+}
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
+  const std::string where = what + ": " + path + ": ";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw DataError(where + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    throw DataError(where + (err == EISDIR ? std::string("is a directory, expected a file") : errno_text(err)));
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : 0;
+      ::close(fd);
+      throw DataError(where + (n < 0 ? errno_text(err) : std::string("file shrank while being read")));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return bytes;
+}
+
+AtomicFile::AtomicFile(const std::string& path, const std::string& what)
+    : path_(path), temp_(path + ".tmp." + std::to_string(::getpid())), what_(what) {
+  // 0666 minus the umask, like any file a program creates; no symlink following.
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (fd_ < 0)
+    throw DataError(what_ + ": " + path_ + ": cannot create temporary file " + temp_ + ": " + errno_text(errno) +
+                    "; check that the directory exists and is writable");
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temp_.c_str());
+}
+
+void AtomicFile::fail(const std::string& step, int err) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(temp_.c_str());
+  throw DataError(what_ + ": " + path_ + ": " + step + " failed: " + errno_text(err) +
+                  " (the previous file, if any, is unchanged)");
+}
+
+void AtomicFile::write(const void* data, std::size_t size) {
+  check(fd_ >= 0 && !committed_, what_ + ": " + path_ + ": write after commit or failure");
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd_, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("writing", errno);
+    if (n == 0) fail("writing", ENOSPC);
+    p += n;
+    size -= static_cast<std::size_t>(n);
+    written_ += static_cast<std::uint64_t>(n);
+  }
+}
+
+void AtomicFile::commit() {
+  check(fd_ >= 0 && !committed_, what_ + ": " + path_ + ": commit twice or after failure");
+  if (::fsync(fd_) != 0) fail("fsync", errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) fail("close", errno);
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("rename", errno);
+  committed_ = true;
+  // Make the rename durable. Some file systems cannot fsync a directory
+  // (EINVAL); the file itself is already safely in place.
+  const int dfd = ::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    const int rc = ::fsync(dfd);
+    const int err = errno;
+    ::close(dfd);
+    if (rc != 0 && err != EINVAL && err != EROFS)
+      throw DataError(what_ + ": " + path_ + ": fsync of the directory failed: " + errno_text(err));
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes, const std::string& what) {
+  AtomicFile f(path, what);
+  f.write(bytes);
+  f.commit();
+}
+
+}  // namespace klgrad

@@ -1,0 +1,59 @@
+#include "klgrad/util/parse.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "klgrad/error.hpp"
+
+namespace klgrad {
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& what) {
+  std::vector<double> out;
+  std::size_t i = 0;
+  const auto is_sep = [](char c) { return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  bool expect_value = true;  // after a comma an entry must follow
+  while (i < text.size()) {
+    if (text[i] == ',') {
+      KLGRAD_CHECK(!expect_value,
+            what + ": empty entry at position " + std::to_string(out.size() + 1) +
+                " (two commas in a row, or a leading comma); write numbers like 0.7,0.2,0.1");
+      expect_value = true;
+      ++i;
+      continue;
+    }
+    if (is_sep(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && !is_sep(text[j])) ++j;
+    const std::string token = text.substr(i, j - i);
+    errno = 0;
+    char* end = nullptr;
+    const double v = std::strtod(token.c_str(), &end);
+    KLGRAD_CHECK(end == token.c_str() + token.size() && !token.empty(),
+          what + ": '" + token + "' (entry " + std::to_string(out.size() + 1) +
+              ") is not a number; write numbers like 0.7,0.2,0.1");
+    KLGRAD_CHECK(std::isfinite(v) && errno != ERANGE,
+          what + ": entry " + std::to_string(out.size() + 1) + " ('" + token + "') is not a finite number");
+    out.push_back(v);
+    expect_value = false;
+    i = j;
+  }
+  KLGRAD_CHECK(!out.empty(), what + ": no numbers given; write them like 0.7,0.2,0.1");
+  KLGRAD_CHECK(!expect_value, what + ": trailing comma after entry " + std::to_string(out.size()) + "; remove it");
+  return out;
+}
+
+std::vector<double> read_number_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  KLGRAD_CHECK(static_cast<bool>(in), what + ": cannot open '" + path + "'; check the path");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return parse_number_list(s.str(), what + " " + path);
+}
+
+}  // namespace klgrad

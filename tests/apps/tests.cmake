@@ -1,0 +1,9 @@
+# tests/apps/test_*.cpp (compiled into klgrad_tests) run the programs in
+# ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} (KLGRAD_BIN_DIR): build them with the test
+# binary, so `cmake --build build --target klgrad_tests && ctest` never runs a
+# stale or missing kl_fit. Without the apps (KLGRAD_APPS=OFF) those tests are
+# compiled as skipped.
+if(TARGET kl_fit AND TARGET kl_tour)
+  add_dependencies(klgrad_tests kl_fit kl_tour)
+  target_compile_definitions(klgrad_tests PRIVATE KLGRAD_HAVE_APPS=1)
+endif()
