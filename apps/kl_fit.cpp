@@ -2,6 +2,8 @@
 //
 //   forward (default): KL(Q || P) = kl_div(log_softmax(logits), Q)      mass-covering
 //   reverse:           KL(P || Q) = kl_div(log Q, log_softmax(logits), log_target)   mode-seeking
+//   --loss NAME: any divergence of the loss registry (losses/registry.hpp), e.g. js,
+//   called as loss(log_softmax(logits), Q, reduction) like kl_div.
 //
 // The logits parameterization keeps P a distribution at every step. For one
 // row and batchmean, d KL(Q || P) / d logits = softmax(logits) - Q.
@@ -9,14 +11,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include <CLI/CLI.hpp>
 
+#include "klgrad/io/atomic_file.hpp"
 #include "klgrad/klgrad.hpp"
-#include "klgrad/optim.hpp"
 #include "klgrad/util/parse.hpp"
 
 using namespace klgrad;
@@ -24,9 +25,10 @@ using namespace klgrad;
 namespace {
 
 struct Config {
-  std::string target = "0.7,0.2,0.1", target_file, init, direction = "forward", reduction = "batchmean";
+  std::string target = "0.7,0.2,0.1", target_file, init, direction = "forward", reduction = "batchmean", loss = "kl";
   std::string optimizer = "adam", betas = "0.9,0.999", dtype = "float32", csv;
-  double lr = 0.01, momentum = 0, dampening = 0, weight_decay = NAN, eps = 1e-8;
+  double lr = 0.01, momentum = 0, dampening = 0, weight_decay = 0, eps = 1e-8;
+  bool weight_decay_given = false, init_given = false, target_given = false;
   bool nesterov = false, maximize = false, amsgrad = false, detect_anomaly = false;
   long steps = 100, print_every = 1;
   std::vector<double> q, logits0;
@@ -40,7 +42,7 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, Parameter<T>& p) {
     o.lr = c.lr;
     o.momentum = c.momentum;
     o.dampening = c.dampening;
-    o.weight_decay = std::isnan(c.weight_decay) ? 0.0 : c.weight_decay;
+    o.weight_decay = c.weight_decay;
     o.nesterov = c.nesterov;
     o.maximize = c.maximize;
     return std::make_unique<SGD<T>>(std::vector<Parameter<T>*>{&p}, o);
@@ -53,9 +55,9 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, Parameter<T>& p) {
   o.eps = c.eps;
   o.amsgrad = c.amsgrad;
   o.maximize = c.maximize;
-  if (!std::isnan(c.weight_decay)) o.weight_decay = c.weight_decay;
+  if (c.weight_decay_given) o.weight_decay = c.weight_decay;
   if (c.optimizer == "adamw") return std::make_unique<AdamW<T>>(std::vector<Parameter<T>*>{&p}, o);
-  if (std::isnan(c.weight_decay)) o.weight_decay = 0.0;
+  if (!c.weight_decay_given) o.weight_decay = 0.0;
   return std::make_unique<Adam<T>>(std::vector<Parameter<T>*>{&p}, o);
 }
 
@@ -87,23 +89,26 @@ int run(const Config& c) {
   for (std::size_t i = 0; i < c.logits0.size(); ++i) logits.value.flat(i) = static_cast<T>(c.logits0[i]);
   const Reduction red = parse_reduction(c.reduction, "--reduction", true);
   const bool forward = c.direction == "forward";
+  const LossInfo& divergence = find_loss(c.loss);
   auto opt = make_optimizer<T>(c, logits);
   DetectAnomaly anomaly(c.detect_anomaly);
 
-  std::ofstream csv;
-  const std::string csv_tmp = c.csv + ".tmp";
+  // The CSV goes to a temporary file that becomes FILE only when the run
+  // succeeds: an error or a kill never leaves a partial FILE (io/atomic_file.hpp).
+  std::unique_ptr<AtomicFile> csv;
+  std::string line;
   if (!c.csv.empty()) {
-    csv.open(csv_tmp);
-    KLGRAD_CHECK(static_cast<bool>(csv), "--csv: cannot write '" + c.csv + "'; check that its folder exists and is writable");
-    csv << "step,loss";
-    for (std::size_t i = 0; i < n; ++i) csv << ",p_" << i + 1;
-    csv << '\n';
+    csv = std::make_unique<AtomicFile>(c.csv, "--csv");
+    line = "step,loss";
+    for (std::size_t i = 0; i < n; ++i) line += ",p_" + std::to_string(i + 1);
+    line += '\n';
+    csv->write(line.data(), line.size());
   }
 
   Tape<T> tape;
   // One step: the loss at the current logits, its gradient, one update.
   auto loss_of = [&](const Tensor<T>& log_p) {
-    return forward ? kl_div(log_p, tape.constant_view(q), red) : kl_div(tape.constant_view(log_q), log_p, red, true);
+    return forward ? divergence(log_p, tape.constant_view(q), red) : kl_div(tape.constant_view(log_q), log_p, red, true);
   };
   double seconds = 0;
   for (long k = 1; k <= c.steps; ++k) {
@@ -113,10 +118,11 @@ int run(const Config& c) {
     const T value = loss.item();
     opt->zero_grad();
     loss.backward();
-    if (csv.is_open()) {  // P before this step's update, like the loss
-      csv << k << ',' << fmt(value, f64);
-      for (std::size_t i = 0; i < n; ++i) csv << ',' << fmt(std::exp(log_p.value().flat(i)), f64);
-      csv << '\n';
+    if (csv) {  // P before this step's update, like the loss
+      line = std::to_string(k) + ',' + fmt(value, f64);
+      for (std::size_t i = 0; i < n; ++i) line += ',' + fmt(std::exp(log_p.value().flat(i)), f64);
+      line += '\n';
+      csv->write(line.data(), line.size());
     }
     opt->step();
     tape.clear();
@@ -131,42 +137,63 @@ int run(const Config& c) {
     final_loss = loss_of(log_p).value();
     p = xt::exp(log_p.value());
   }
-  if (csv.is_open()) {
-    csv.close();
-    KLGRAD_CHECK(!csv.fail() && std::rename(csv_tmp.c_str(), c.csv.c_str()) == 0, "--csv: could not finish writing '" + c.csv + "'");
-  }
+  if (csv) csv->commit();
   std::printf("final loss %s (%s, %s, %s)\n", fmt(final_loss(), f64).c_str(),
-              forward ? "KL(Q || P)" : "KL(P || Q)", c.reduction.c_str(), c.optimizer.c_str());
+              c.loss != "kl" ? c.loss.c_str() : forward ? "KL(Q || P)" : "KL(P || Q)", c.reduction.c_str(),
+              c.optimizer.c_str());
   std::printf("P = %s\nQ = %s\n", list(p, f64).c_str(), list(q, f64).c_str());
   std::printf("%.3f us per step (%ld steps, %s, n = %zu)\n", c.steps ? 1e6 * seconds / static_cast<double>(c.steps) : 0.0,
               c.steps, c.dtype.c_str(), n);
   return 0;
 }
 
-void validate(Config& c, bool target_given) {
-  KLGRAD_CHECK(!(target_given && !c.target_file.empty()), "--target and --target-file: give one of them, not both");
+// Every number option must be finite; PyTorch's ranges are checked here with
+// the flag's name, before the optimizer checks them again.
+void validate(Config& c) {
+  KLGRAD_CHECK(!(c.target_given && !c.target_file.empty()), "--target and --target-file: give one of them, not both");
+  const std::string source = c.target_file.empty() ? "--target" : "--target-file " + c.target_file;
   c.q = c.target_file.empty() ? parse_number_list(c.target, "--target") : read_number_file(c.target_file, "--target-file");
   double s = 0;
   for (std::size_t i = 0; i < c.q.size(); ++i) {
-    KLGRAD_CHECK(c.q[i] >= 0, "--target: entry " + std::to_string(i + 1) + " is " + fmt(c.q[i], true) +
-                           "; probabilities must be >= 0");
+    KLGRAD_CHECK(c.q[i] >= 0, source + ": entry " + std::to_string(i + 1) + " is " + fmt(c.q[i], true) +
+                                  "; probabilities must be >= 0");
     s += c.q[i];
   }
-  KLGRAD_CHECK(std::abs(s - 1.0) <= 1e-6, "--target: entries sum to " + fmt(s, true) +
-                                       ", not 1 (within 1e-6); normalize them (divide each by their sum)");
+  KLGRAD_CHECK(std::abs(s - 1.0) <= 1e-6, source + ": entries sum to " + fmt(s, true) +
+                                              ", not 1 (within 1e-6); normalize them (divide each by their sum)");
+  const LossInfo& divergence = find_loss(c.loss);
+  KLGRAD_CHECK(divergence.supports(parse_reduction(c.reduction, "--reduction", true)),
+               "--reduction " + c.reduction + ": --loss " + c.loss + " supports " + divergence.reduction_names());
+  KLGRAD_CHECK(c.direction == "forward" || c.loss == "kl",
+               "--direction reverse: only --loss kl has a direction (" + c.loss + " is symmetric); drop --direction");
   if (c.direction == "reverse")
     for (double v : c.q)
       KLGRAD_CHECK(v > 0, "--direction reverse: KL(P || Q) is infinite where Q has a zero entry (P = softmax is > 0 "
-                   "everywhere); use --direction forward or a target without zeros");
-  if (!c.init.empty()) {
+                          "everywhere); use --direction forward or a target without zeros");
+  if (c.init_given) {
     c.logits0 = parse_number_list(c.init, "--init");
     KLGRAD_CHECK(c.logits0.size() == c.q.size(), "--init: " + std::to_string(c.logits0.size()) + " logits for a target of " +
-                                              std::to_string(c.q.size()) + " entries; give one logit per target entry");
+                                                     std::to_string(c.q.size()) + " entries; give one logit per target entry");
   }
   const auto b = parse_number_list(c.betas, "--betas");
   KLGRAD_CHECK(b.size() == 2, "--betas: expected two numbers b1,b2 (e.g. 0.9,0.999), got " + std::to_string(b.size()));
   c.beta1 = b[0];
   c.beta2 = b[1];
+  const auto in_range = [](double v, const char* flag, double lo, bool lo_open, double hi, const char* meaning) {
+    const bool ok = std::isfinite(v) && (lo_open ? v > lo : v >= lo) && v < hi;
+    KLGRAD_CHECK(ok, std::string(flag) + " = " + fmt(v, true) + " is invalid: " + meaning);
+  };
+  const double inf = HUGE_VAL;
+  in_range(c.lr, "--lr", 0, false, inf, "the learning rate must be a finite number >= 0");
+  in_range(c.momentum, "--momentum", 0, false, inf, "momentum must be a finite number >= 0");
+  in_range(c.dampening, "--dampening", -inf, false, inf, "dampening must be a finite number");
+  in_range(c.weight_decay, "--weight-decay", 0, false, inf, "weight decay must be a finite number >= 0");
+  in_range(c.eps, "--eps", 0, false, inf, "eps must be a finite number >= 0");
+  in_range(c.beta1, "--betas b1", 0, false, 1, "each beta must be in [0, 1)");
+  in_range(c.beta2, "--betas b2", 0, false, 1, "each beta must be in [0, 1)");
+  KLGRAD_CHECK(!c.nesterov || (c.momentum > 0 && c.dampening == 0),
+               "--nesterov needs --momentum > 0 and --dampening 0 (got momentum " + fmt(c.momentum, true) +
+                   ", dampening " + fmt(c.dampening, true) + ")");
   KLGRAD_CHECK(c.steps >= 0, "--steps: must be >= 0, got " + std::to_string(c.steps));
   KLGRAD_CHECK(c.print_every >= 0, "--print-every: must be >= 0 (0 prints only the summary), got " + std::to_string(c.print_every));
 }
@@ -177,21 +204,26 @@ int main(int argc, char** argv) {
   CLI::App app{"kl_fit: move a learnable P = softmax(logits) toward a fixed target Q by minimizing KL divergence.\n"
                "Prints 'step <k> loss <value>' (the loss before the k-th update), then a summary."};
   Config c;
-  auto* target = app.add_option("--target", c.target, "Target distribution Q, comma-separated; finite, >= 0, summing to 1")
+  CLI::Option* target = app.add_option("--target", c.target, "Target distribution Q, comma-separated; finite, >= 0, summing to 1")
                      ->capture_default_str();
   app.add_option("--target-file", c.target_file, "Read Q from a file of numbers (comma or white-space separated)");
-  app.add_option("--init", c.init, "Initial logits, one per entry of Q (default: zeros)");
+  CLI::Option* init = app.add_option("--init", c.init, "Initial logits, one per entry of Q (default: zeros)");
   app.add_option("--direction", c.direction,
                  "forward = KL(Q || P), mass-covering; reverse = KL(P || Q), mode-seeking")
       ->check(CLI::IsMember({"forward", "reverse"}))->capture_default_str();
   app.add_option("--reduction", c.reduction, "kl_div reduction over the [1, n] tensors")
       ->check(CLI::IsMember({"batchmean", "sum", "mean"}))->capture_default_str();
+  std::vector<std::string> losses;
+  for (const LossInfo& l : loss_registry()) losses.push_back(l.name);
+  app.add_option("--loss", c.loss, "Divergence to minimize: " + loss_names() + " (docs/EXTENDING.md adds more)")
+      ->check(CLI::IsMember(losses))->capture_default_str();
   app.add_option("--optimizer", c.optimizer, "sgd, adam or adamw")->check(CLI::IsMember({"sgd", "adam", "adamw"}))->capture_default_str();
   app.add_option("--lr", c.lr, "Learning rate")->capture_default_str();
   app.add_option("--momentum", c.momentum, "SGD momentum")->capture_default_str();
   app.add_option("--dampening", c.dampening, "SGD dampening")->capture_default_str();
   app.add_flag("--nesterov", c.nesterov, "SGD Nesterov momentum (needs momentum > 0, dampening 0)");
-  app.add_option("--weight-decay", c.weight_decay, "L2 penalty (default: 0 for sgd and adam, 0.01 for adamw)");
+  CLI::Option* weight_decay =
+      app.add_option("--weight-decay", c.weight_decay, "L2 penalty (default: 0 for sgd and adam, 0.01 for adamw)");
   app.add_flag("--maximize", c.maximize, "Maximize the loss instead of minimizing it");
   app.add_option("--betas", c.betas, "Adam/AdamW coefficients b1,b2")->capture_default_str();
   app.add_option("--eps", c.eps, "Adam/AdamW term added to the denominator")->capture_default_str();
@@ -210,7 +242,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    validate(c, target->count() > 0);
+    c.target_given = target->count() > 0;
+    c.init_given = init->count() > 0;
+    c.weight_decay_given = weight_decay->count() > 0;
+    validate(c);
     return c.dtype == "float64" ? run<double>(c) : run<float>(c);
   } catch (const Error& e) {
     std::cerr << "kl_fit: " << e.what() << '\n';

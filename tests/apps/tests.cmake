@@ -7,3 +7,7 @@ if(TARGET kl_fit AND TARGET kl_tour)
   add_dependencies(klgrad_tests kl_fit kl_tour)
   target_compile_definitions(klgrad_tests PRIVATE KLGRAD_HAVE_APPS=1)
 endif()
+# tests/apps/test_tiny_vae.cpp runs build/bin/tiny_vae the same way.
+if(TARGET tiny_vae)
+  add_dependencies(klgrad_tests tiny_vae)
+endif()

@@ -102,7 +102,8 @@ TEST_CASE("alpha_div near alpha = 1 in float32 keeps its digits (the expm1 form,
   const double want = alpha_value(xt::log(q), p, 1.0 - 1e-5);
   Tape<float> tape;
   const float got = alpha_div(tape.constant(Array<float>(xt::cast<float>(xt::log(q)))),
-                              tape.constant(Array<float>(xt::cast<float>(p))), 1.0 - 1e-5, "batchmean").item();
+                              tape.constant(Array<float>(xt::cast<float>(p))), 1.0 - 1e-5, "batchmean")
+                        .item();
   // The quotient (sum p^a q^(1-a) - 1) / (a (a - 1)) would lose ~1e-7 / 1e-5: a 1 % error.
   CHECK(got == doctest::Approx(want).epsilon(1e-5));
 }
@@ -117,7 +118,8 @@ TEST_CASE("alpha_div at 1/2 is 4 (1 - sum sqrt(p q)) per row: symmetric, <= 4, 4
   CHECK(alpha_div(tape.constant(Array<double>(xt::log(p))), tape.constant(q), 0.5, "sum").item() ==
         doctest::Approx(got).epsilon(1e-13));
   const double inf = std::numeric_limits<double>::infinity();
-  auto disjoint = alpha_div(tape.constant(Array<double>{{-inf, 0.0}}), tape.constant(Array<double>{{1.0, 0.0}}), 0.5, "sum");
+  auto disjoint =
+      alpha_div(tape.constant(Array<double>{{-inf, 0.0}}), tape.constant(Array<double>{{1.0, 0.0}}), 0.5, "sum");
   CHECK(disjoint.item() == doctest::Approx(4.0).epsilon(1e-15));
 }
 
@@ -175,7 +177,8 @@ TEST_CASE("alpha_div with zeros in the target: p^a = 0 for a > 0, values as PyTo
     for (double v : x.grad()) CHECK(std::isfinite(v));
   }
   Tape<double> tape;  // a <= 0 puts p^a = inf in the numerator: the divergence is +inf
-  auto y = alpha_div(tape.constant(g.get<double>("zeros/input")), tape.constant(g.get<double>("zeros/target")), -0.5, "sum");
+  auto y =
+      alpha_div(tape.constant(g.get<double>("zeros/input")), tape.constant(g.get<double>("zeros/target")), -0.5, "sum");
   CHECK(y.item() == std::numeric_limits<double>::infinity());
 }
 
@@ -185,6 +188,7 @@ TEST_CASE("alpha_div: errors name the op, the shapes or the value, and the fix")
   auto b = tape.constant(Array<double>::from_shape(Shape{3, 2}));
   CHECK_THROWS_WITH_AS(alpha_div(a, b, 0.5),
                        doctest::Contains("alpha_div: input (2, 3) and target (3, 2) must have the same shape"), Error);
-  CHECK_THROWS_WITH_AS(alpha_div(a, a, std::nan("")), doctest::Contains("alpha_div: alpha must be a finite number"), Error);
+  CHECK_THROWS_WITH_AS(alpha_div(a, a, std::nan("")), doctest::Contains("alpha_div: alpha must be a finite number"),
+                       Error);
   CHECK_THROWS_WITH_AS(alpha_div(a, a, 0.5, "mean"), doctest::Contains("use 'batchmean'"), Error);
 }

@@ -67,8 +67,8 @@ TEST_CASE("js_div closed forms: disjoint supports give log 2, P = (1, 0) vs Q = 
   const double inf = std::numeric_limits<double>::infinity();
   auto disjoint = js_div(tape.constant(Array<double>{{-inf, 0.0}}), tape.constant(Array<double>{{1.0, 0.0}}), "sum");
   CHECK(disjoint.item() == doctest::Approx(kLog2).epsilon(1e-15));
-  auto half = js_div(tape.constant(Array<double>{{std::log(0.5), std::log(0.5)}}), tape.constant(Array<double>{{1.0, 0.0}}),
-                     "sum");
+  auto half = js_div(tape.constant(Array<double>{{std::log(0.5), std::log(0.5)}}),
+                     tape.constant(Array<double>{{1.0, 0.0}}), "sum");
   CHECK(half.item() == doctest::Approx(0.75 * std::log(4.0 / 3.0)).epsilon(1e-14));
 }
 
@@ -144,8 +144,8 @@ TEST_CASE("js_div: errors name the op, the shapes, and the fix") {
   Tape<double> tape;
   auto a = tape.constant(Array<double>::from_shape(Shape{2, 3}));
   auto b = tape.constant(Array<double>::from_shape(Shape{3, 2}));
-  CHECK_THROWS_WITH_AS(js_div(a, b), doctest::Contains("js_div: input (2, 3) and target (3, 2) must have the same shape"),
-                       Error);
+  CHECK_THROWS_WITH_AS(js_div(a, b),
+                       doctest::Contains("js_div: input (2, 3) and target (3, 2) must have the same shape"), Error);
   CHECK_THROWS_WITH_AS(js_div(a, a, "mean"), doctest::Contains("use 'batchmean'"), Error);
   CHECK_THROWS_WITH_AS(js_div(a, a, "average"), doctest::Contains("js_div: 'average' is not a valid reduction"), Error);
 }

@@ -156,7 +156,8 @@ TEST_CASE("every registered loss: sum = sum of none, batchmean = sum / N, mean =
     }
     const double sum = l(x, t, Reduction::sum).item();
     if (l.supports(Reduction::none)) CHECK(sum == doctest::Approx(total).epsilon(1e-12));
-    if (l.supports(Reduction::batchmean)) CHECK(l(x, t, Reduction::batchmean).item() == doctest::Approx(sum / 4).epsilon(1e-12));
+    if (l.supports(Reduction::batchmean))
+      CHECK(l(x, t, Reduction::batchmean).item() == doctest::Approx(sum / 4).epsilon(1e-12));
     if (l.supports(Reduction::mean)) {
       QuietWarnings quiet;
       CHECK(l(x, t, Reduction::mean).item() == doctest::Approx(sum / 20).epsilon(1e-12));
@@ -172,8 +173,10 @@ TEST_CASE("every registered loss: its reductions list is truthful, shape errors 
     auto x = tape.constant(Array<double>{{-1.0, -0.5}});
     for (Reduction r : kAll) {
       INFO(to_string(r));
-      if (l.supports(r)) CHECK_NOTHROW(l(x, x, r));
-      else CHECK_THROWS_WITH_AS(l(x, x, r), doctest::Contains(to_string(r)), Error);
+      if (l.supports(r))
+        CHECK_NOTHROW(l(x, x, r));
+      else
+        CHECK_THROWS_WITH_AS(l(x, x, r), doctest::Contains(to_string(r)), Error);
     }
     auto a = tape.constant(Array<double>::from_shape(Shape{2, 3}));
     auto b = tape.constant(Array<double>::from_shape(Shape{3, 2}));

@@ -16,6 +16,13 @@ class Error : public std::invalid_argument {
   explicit Error(const std::string& what) : std::invalid_argument(what) {}
 };
 
+// Bad input data: a missing, truncated or corrupt file. One line:
+// "<format>: <path>: <problem>; <fix>". Programs exit with code 2 on it.
+class DataError : public Error {
+ public:
+  using Error::Error;
+};
+
 // KLGRAD_CHECK(condition, message): throws Error(message) when the condition
 // is false. A macro so that the message, which names shapes and values, is
 // built only on failure: checks on the per-step path then cost one branch.
@@ -23,11 +30,6 @@ class Error : public std::invalid_argument {
   do {                                                         \
     if (!(condition)) throw ::klgrad::Error(message);          \
   } while (false)
-
-// The function form builds its message even when `ok` holds: fine off the hot path.
-inline void check(bool ok, const std::string& message) {
-  if (!ok) throw Error(message);
-}
 
 // Warnings go to a handler: by default one line on stderr, each distinct
 // message once per process (like Python's default warning filter).

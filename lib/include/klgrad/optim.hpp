@@ -154,11 +154,11 @@ class AdamW : public Adam<T> {
 template <class T>
 Optimizer<T>::Optimizer(const char* name, std::vector<Parameter<T>*> params)
     : name_(name), params_(std::move(params)), steps_(params_.size(), 0) {
-  check(!params_.empty(), std::string(name_) + ": got an empty parameter list: pass the model's parameters");
+  KLGRAD_CHECK(!params_.empty(), std::string(name_) + ": got an empty parameter list: pass the model's parameters");
   for (std::size_t i = 0; i < params_.size(); ++i) {
-    check(params_[i] != nullptr, std::string(name_) + ": parameter " + std::to_string(i) + " is a null pointer");
+    KLGRAD_CHECK(params_[i] != nullptr, std::string(name_) + ": parameter " + std::to_string(i) + " is a null pointer");
     for (std::size_t j = 0; j < i; ++j)
-      check(params_[j] != params_[i], std::string(name_) + ": parameter " + std::to_string(i) + " ('" +
+      KLGRAD_CHECK(params_[j] != params_[i], std::string(name_) + ": parameter " + std::to_string(i) + " ('" +
                                           params_[i]->name + "') is the same as parameter " + std::to_string(j) +
                                           ": pass each parameter once");
   }

@@ -38,6 +38,9 @@ std::vector<std::vector<double>> analytic(const GradcheckFn& f, const std::vecto
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (!wrt[i] || !vars[i].has_grad()) continue;
       const Array<double>& g = vars[i].grad();
+      KLGRAD_CHECK(g.shape() == inputs[i].shape(), "gradcheck: op '" + std::string(out.op_name()) + "' gave input " +
+                                                     std::to_string(i) + " a gradient of shape " + shape_str(g.shape()) +
+                                                     ", not its shape " + shape_str(inputs[i].shape()));
       for (std::size_t j = 0; j < g.size(); ++j) J[i][k * g.size() + j] = g.flat(j);
     }
   }

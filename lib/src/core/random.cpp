@@ -66,7 +66,7 @@ Array<T> Generator::bernoulli(const Array<T>& probs, const Shape& sample_shape) 
   const std::size_t n = probs.size();
   const T* p = probs.data();
   for (std::size_t i = 0; i < n; ++i)
-    check(p[i] >= T(0) && p[i] <= T(1), "Generator::bernoulli: probs must lie in [0, 1], found " +
+    KLGRAD_CHECK(p[i] >= T(0) && p[i] <= T(1), "Generator::bernoulli: probs must lie in [0, 1], found " +
                                             std::to_string(p[i]) + " at element " + std::to_string(i) +
                                             " of probs " + shape_str(probs.shape()) +
                                             "; squash raw scores with sigmoid first");
@@ -80,7 +80,7 @@ Array<T> Generator::bernoulli(const Array<T>& probs, const Shape& sample_shape) 
 template <class T>
 Array<T> Generator::categorical(const Array<T>& weights, const Shape& sample_shape) {
   const Shape& ws = weights.shape();
-  check(!ws.empty() && ws.back() > 0, "Generator::categorical: weights " + shape_str(ws) +
+  KLGRAD_CHECK(!ws.empty() && ws.back() > 0, "Generator::categorical: weights " + shape_str(ws) +
                                           " need a last axis of at least one category, e.g. shape (K,) or (N, K)");
   const std::size_t k = ws.back(), rows = weights.size() / k;
   const T* w = weights.data();
@@ -88,12 +88,12 @@ Array<T> Generator::categorical(const Array<T>& weights, const Shape& sample_sha
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t j = 0; j < k; ++j) {
       const T v = w[r * k + j];
-      check(std::isfinite(v) && v >= T(0), "Generator::categorical: weights must be finite and >= 0, found " +
+      KLGRAD_CHECK(std::isfinite(v) && v >= T(0), "Generator::categorical: weights must be finite and >= 0, found " +
                                                std::to_string(v) + " in row " + std::to_string(r) +
                                                "; pass probabilities (softmax of logits), not logits");
       total[r] += static_cast<double>(v);
     }
-    check(total[r] > 0, "Generator::categorical: row " + std::to_string(r) + " of weights " + shape_str(ws) +
+    KLGRAD_CHECK(total[r] > 0, "Generator::categorical: row " + std::to_string(r) + " of weights " + shape_str(ws) +
                             " sums to 0; every row needs a category with positive weight");
   }
   Shape batch(ws.begin(), ws.end() - 1);
@@ -127,16 +127,16 @@ std::string Generator::state() const {
 void Generator::set_state(const std::string& state) {
   const std::string fix = "; pass a string returned by Generator::state()";
   const std::string tag(state_tag);
-  check(state.compare(0, tag.size(), tag) == 0,
+  KLGRAD_CHECK(state.compare(0, tag.size(), tag) == 0,
         "Generator::set_state: the state does not start with '" + tag + "'" + fix);
   std::istringstream in(state.substr(tag.size()));
   std::mt19937_64 e;
   in >> e;
-  check(!in.fail(), "Generator::set_state: the engine words after '" + tag + "' are missing or malformed (expected " +
+  KLGRAD_CHECK(!in.fail(), "Generator::set_state: the engine words after '" + tag + "' are missing or malformed (expected " +
                         std::to_string(std::mt19937_64::state_size) + " words and a position)" + fix);
   std::ostringstream again;  // canonical form: rejects trailing text and non-canonical numbers
   again << tag << ' ' << e;
-  check(again.str() == state, "Generator::set_state: the state is not in the canonical form state() writes "
+  KLGRAD_CHECK(again.str() == state, "Generator::set_state: the state is not in the canonical form state() writes "
                               "(extra text, or a malformed engine word)" + fix);
   engine_ = e;
 }

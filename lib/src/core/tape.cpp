@@ -223,16 +223,21 @@ void Tape<T>::run_backward(std::uint32_t root, const Array<T>* seed) {
     if (!n.op || !n.requires_grad || !n.has_grad) continue;
     Ctx<T> c(*this, static_cast<std::uint32_t>(i));
     n.op->backward(c);
-    if (anomaly_mode) {
-      for (int k = 0; k < n.n_in; ++k) {
-        Node<T>& x = nodes_[n.in[static_cast<std::size_t>(k)]];
-        const Array<T>& g = x.param ? x.param->grad : x.grad;
-        bool touched = x.param ? x.param->has_grad : x.has_grad;
-        KLGRAD_CHECK(!x.requires_grad || !touched || all_finite(g),
-              "anomaly: the backward of " + describe(*this, static_cast<std::uint32_t>(i)) +
-                  " produced NaN or inf in the gradient of its input " + std::to_string(k) +
-                  "; look for log/sqrt/div at 0 or overflow in its forward");
-      }
+    for (int k = 0; k < n.n_in; ++k) {
+      Node<T>& x = nodes_[n.in[static_cast<std::size_t>(k)]];
+      const bool touched = x.param ? x.param->has_grad : x.has_grad;
+      if (!x.requires_grad || !touched) continue;
+      const Array<T>& g = x.param ? x.param->grad : x.grad;
+      // A backward that assigns a broadcast expression silently resizes the
+      // gradient; catch it here rather than as corrupted memory later.
+      KLGRAD_CHECK(g.shape() == x.val().shape(),
+                   "backward of " + describe(*this, static_cast<std::uint32_t>(i)) + ": the gradient of input " +
+                       std::to_string(k) + " has shape " + shape_str(g.shape()) + " but the input has shape " +
+                       shape_str(x.val().shape()) + "; sum the gradient over the broadcast axes (accumulate_reduced)");
+      KLGRAD_CHECK(!anomaly_mode || all_finite(g),
+                   "anomaly: the backward of " + describe(*this, static_cast<std::uint32_t>(i)) +
+                       " produced NaN or inf in the gradient of its input " + std::to_string(k) +
+                       "; look for log/sqrt/div at 0 or overflow in its forward");
     }
   }
 }

@@ -200,7 +200,7 @@ Labels read_idx_labels(const std::string& path, std::size_t limit) {
 }
 
 MnistSplit load_mnist(const std::string& dir, const std::string& split, std::size_t limit) {
-  check(split == "train" || split == "t10k",
+  KLGRAD_CHECK(split == "train" || split == "t10k",
         "load_mnist: split '" + split + "' is not 'train' or 't10k' (the MNIST test split is called t10k)");
   const std::string fix = "; install Debian's dataset-fashion-mnist (files in " +
                           std::string(default_fashion_mnist_dir()) + ") or pass --data DIR";
@@ -229,7 +229,7 @@ MnistSplit load_mnist(const std::string& dir, const std::string& split, std::siz
 template <class T>
 void gather_batch(const Images& images, const std::vector<std::size_t>& idx, std::size_t begin, std::size_t n,
                   Array<T>& out) {
-  check(begin <= idx.size() && n <= idx.size() - begin,
+  KLGRAD_CHECK(begin <= idx.size() && n <= idx.size() - begin,
         "gather_batch: batch [" + std::to_string(begin) + ", " + std::to_string(begin + n) +
             ") is out of range for an index list of " + std::to_string(idx.size()));
   const std::size_t d = images.image_size();
@@ -242,7 +242,7 @@ void gather_batch(const Images& images, const std::vector<std::size_t>& idx, std
   T* dst = out.data();
   for (std::size_t r = 0; r < n; ++r) {
     const std::size_t i = idx[begin + r];
-    check(i < images.count, "gather_batch: idx[" + std::to_string(begin + r) + "] = " + std::to_string(i) +
+    KLGRAD_CHECK(i < images.count, "gather_batch: idx[" + std::to_string(begin + r) + "] = " + std::to_string(i) +
                                 " is out of range for " + std::to_string(images.count) + " images");
     const std::uint8_t* src = images.image(i);
     for (std::size_t k = 0; k < d; ++k) dst[r * d + k] = scale[src[k]];

@@ -28,7 +28,7 @@ template <class T>
 Bernoulli<T> Bernoulli<T>::from_probs(const Tensor<T>& probs) {
   const Array<T>& p = probs.value();
   for (std::size_t i = 0; i < p.size(); ++i)
-    check(p.flat(i) >= T(0) && p.flat(i) <= T(1),
+    KLGRAD_CHECK(p.flat(i) >= T(0) && p.flat(i) <= T(1),
           "Bernoulli: probs must lie in [0, 1], found " + std::to_string(p.flat(i)) + " at element " +
               std::to_string(i) + " of probs " + shape_str(p.shape()) +
               "; squash scores with sigmoid, or use Bernoulli::from_logits");
@@ -40,7 +40,7 @@ template <class T>
 Bernoulli<T> Bernoulli<T>::from_logits(const Tensor<T>& logits) {
   const Array<T>& l = logits.value();
   for (std::size_t i = 0; i < l.size(); ++i)
-    check(!std::isnan(l.flat(i)), "Bernoulli: logits must be real numbers, found nan at element " + std::to_string(i) +
+    KLGRAD_CHECK(!std::isnan(l.flat(i)), "Bernoulli: logits must be real numbers, found nan at element " + std::to_string(i) +
                                       " of logits " + shape_str(l.shape()) + "; check what produced them");
   return Bernoulli(sigmoid(logits), logits);
 }
@@ -50,7 +50,7 @@ template <class T>
 Tensor<T> Bernoulli<T>::log_prob(const Tensor<T>& value) const {
   const Array<T>& v = value.value();
   for (std::size_t i = 0; i < v.size(); ++i)
-    check(v.flat(i) == T(0) || v.flat(i) == T(1),
+    KLGRAD_CHECK(v.flat(i) == T(0) || v.flat(i) == T(1),
           "Bernoulli::log_prob: value " + std::to_string(v.flat(i)) + " at element " + std::to_string(i) +
               " is not 0 or 1; pass binary outcomes (for soft targets use binary_cross_entropy)");
   try {

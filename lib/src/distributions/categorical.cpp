@@ -14,7 +14,7 @@ Shape drop_last(const Shape& s) { return Shape(s.begin(), s.end() - 1); }
 
 template <class T>
 void check_rank(const Tensor<T>& x, const char* param) {
-  check(x.dim() >= 1 && x.shape().back() >= 1,
+  KLGRAD_CHECK(x.dim() >= 1 && x.shape().back() >= 1,
         std::string("Categorical: ") + param + " " + shape_str(x.shape()) +
             " needs a last axis of categories (shape (K,) or (..., K) with K >= 1); a single distribution over "
             "3 classes is shape (3,)");
@@ -36,13 +36,13 @@ Categorical<T> Categorical<T>::from_probs(const Tensor<T>& probs) {
     T total = 0;
     for (std::size_t j = 0; j < k; ++j) {
       const T v = p.flat(r * k + j);
-      check(std::isfinite(v) && v >= T(0),
+      KLGRAD_CHECK(std::isfinite(v) && v >= T(0),
             "Categorical: probs must be finite and >= 0, found " + std::to_string(v) + " at row " + std::to_string(r) +
                 ", class " + std::to_string(j) + " of probs " + shape_str(p.shape()) +
                 "; for unnormalised scores use Categorical::from_logits");
       total += v;
     }
-    check(total > T(0), "Categorical: row " + std::to_string(r) + " of probs " + shape_str(p.shape()) +
+    KLGRAD_CHECK(total > T(0), "Categorical: row " + std::to_string(r) + " of probs " + shape_str(p.shape()) +
                             " sums to 0; every row needs positive mass (rows are normalised to sum to 1)");
   }
   const Tensor<T> normalised = probs / sum(probs, {-1}, true);
@@ -56,7 +56,7 @@ Categorical<T> Categorical<T>::from_logits(const Tensor<T>& logits) {
   check_rank(logits, "logits");
   const Array<T>& l = logits.value();
   for (std::size_t i = 0; i < l.size(); ++i)
-    check(!std::isnan(l.flat(i)) && l.flat(i) < std::numeric_limits<T>::infinity(),
+    KLGRAD_CHECK(!std::isnan(l.flat(i)) && l.flat(i) < std::numeric_limits<T>::infinity(),
           "Categorical: logits must be real numbers below +inf (-inf is a class of probability 0), found " +
               std::to_string(l.flat(i)) + " at element " + std::to_string(i) + " of logits " + shape_str(l.shape()));
   const Tensor<T> normalised = log_softmax(logits, -1);
@@ -70,7 +70,7 @@ Tensor<T> Categorical<T>::log_prob(const Tensor<T>& value) const {
   const std::size_t k = num_categories();
   for (std::size_t i = 0; i < v.size(); ++i) {
     const T c = v.flat(i);
-    check(c >= T(0) && c < static_cast<T>(k) && std::floor(c) == c,
+    KLGRAD_CHECK(c >= T(0) && c < static_cast<T>(k) && std::floor(c) == c,
           "Categorical::log_prob: value " + std::to_string(c) + " at element " + std::to_string(i) +
               " is not a class index in [0, " + std::to_string(k) + "); pass integer class indices, not one-hot rows");
   }

@@ -80,7 +80,7 @@ struct TakeLastOp {
 
 template <class T>
 Tensor<T> masked_fill(const Tensor<T>& x, const Array<T>& mask, T value) {
-  check(mask.shape() == x.shape(), "masked_fill: mask " + shape_str(mask.shape()) + " must have x's shape " +
+  KLGRAD_CHECK(mask.shape() == x.shape(), "masked_fill: mask " + shape_str(mask.shape()) + " must have x's shape " +
                                        shape_str(x.shape()) + "; broadcast it first");
   OpArgs a;
   a.a = static_cast<double>(value);
@@ -91,12 +91,12 @@ template <class T>
 Tensor<T> take_last(const Tensor<T>& x, const Array<T>& index) {
   const Shape& xs = x.shape();
   const Shape& is = index.shape();
-  check(xs.size() == is.size() + 1 && std::equal(is.begin(), is.end(), xs.begin()) && xs.back() > 0,
+  KLGRAD_CHECK(xs.size() == is.size() + 1 && std::equal(is.begin(), is.end(), xs.begin()) && xs.back() > 0,
         "take_last: x " + shape_str(xs) + " must be index " + shape_str(is) + " plus a last axis of categories");
   const std::size_t k = xs.back();
   for (std::size_t r = 0; r < index.size(); ++r) {
     const T v = index.flat(r);
-    check(v >= T(0) && v < static_cast<T>(k) && std::floor(v) == v,
+    KLGRAD_CHECK(v >= T(0) && v < static_cast<T>(k) && std::floor(v) == v,
           "take_last: index " + std::to_string(v) + " at element " + std::to_string(r) + " is not in [0, " +
               std::to_string(k) + ")");
   }

@@ -7,8 +7,8 @@ namespace {
 
 template <class T>
 const Distribution<T>& checked(const std::shared_ptr<const Distribution<T>>& base, std::size_t n) {
-  check(base != nullptr, "Independent: base distribution is null");
-  check(n <= base->batch_shape().size(),
+  KLGRAD_CHECK(base != nullptr, "Independent: base distribution is null");
+  KLGRAD_CHECK(n <= base->batch_shape().size(),
         "Independent: reinterpreted_batch_ndims " + std::to_string(n) + " exceeds the batch rank " +
             std::to_string(base->batch_shape().size()) + " of the base " + base->name() + " (batch shape " +
             shape_str(base->batch_shape()) + "); pass at most " + std::to_string(base->batch_shape().size()));

@@ -51,7 +51,7 @@ Tensor<T> kl_normal_normal(const Normal<T>& p, const Normal<T>& q) {
 // sum_k p_k (logp_k - logq_k); +inf where q_k = 0 (< p_k), 0 where p_k = 0.
 template <class T>
 Tensor<T> kl_categorical_categorical(const Categorical<T>& p, const Categorical<T>& q) {
-  check(p.num_categories() == q.num_categories(),
+  KLGRAD_CHECK(p.num_categories() == q.num_categories(),
         "kl_divergence(Categorical, Categorical): p has " + std::to_string(p.num_categories()) +
             " categories and q has " + std::to_string(q.num_categories()) + "; both need the same support");
   Tensor<T> t = p.probs() * (p.logits() - q.logits());
@@ -78,7 +78,7 @@ Tensor<T> kl_bernoulli_bernoulli(const Bernoulli<T>& p, const Bernoulli<T>& q) {
 // KL of the bases, summed over the reinterpreted dims.
 template <class T>
 Tensor<T> kl_independent_independent(const Independent<T>& p, const Independent<T>& q) {
-  check(p.reinterpreted_batch_ndims() == q.reinterpreted_batch_ndims(),
+  KLGRAD_CHECK(p.reinterpreted_batch_ndims() == q.reinterpreted_batch_ndims(),
         "kl_divergence(Independent, Independent): p reinterprets " + std::to_string(p.reinterpreted_batch_ndims()) +
             " batch dims and q " + std::to_string(q.reinterpreted_batch_ndims()) +
             "; they must reinterpret the same number of dims (their event shapes must match)");
@@ -115,7 +115,7 @@ Registry<T>& registry() {
 
 template <class T>
 void register_kl_fn(std::type_index p, std::type_index q, KlFn<T> fn) {
-  check(static_cast<bool>(fn), "register_kl: the KL function is empty");
+  KLGRAD_CHECK(static_cast<bool>(fn), "register_kl: the KL function is empty");
   Registry<T>& r = registry<T>();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.fns[{p, q}] = std::move(fn);
@@ -132,7 +132,7 @@ Tensor<T> kl_divergence(const Distribution<T>& p, const Distribution<T>& q) {
   }
   const std::string pair = "(" + p.name() + ", " + q.name() + ")";
   const std::string t = type_name<T>();
-  check(static_cast<bool>(fn), "kl_divergence: no KL registered for " + pair + "; register one with register_kl<" +
+  KLGRAD_CHECK(static_cast<bool>(fn), "kl_divergence: no KL registered for " + pair + "; register one with register_kl<" +
                                    p.name() + "<" + t + ">, " + q.name() + "<" + t + ">>(fn)");
   try {
     broadcast_shapes(p.batch_shape(), q.batch_shape(), "kl_divergence");

@@ -33,8 +33,8 @@ void validate(const Tensor<T>& loc, const Tensor<T>& scale) {
                                              "; check what produced it");
   const Array<T>& s = scale.value();
   for (std::size_t i = 0; i < s.size(); ++i)
-    KLGRAD_CHECK(s.flat(i) > T(0), "Laplace: scale must be > 0, found " + std::to_string(s.flat(i)) +
-                                       " at element " + std::to_string(i) + " of scale " + shape_str(s.shape()) +
+    KLGRAD_CHECK(s.flat(i) > T(0), "Laplace: scale must be > 0, found " + std::to_string(s.flat(i)) + " at element " +
+                                       std::to_string(i) + " of scale " + shape_str(s.shape()) +
                                        "; keep it positive by construction, e.g. exp(log_scale) or softplus(raw)");
 }
 
@@ -46,7 +46,8 @@ Laplace<T>::Laplace(const Tensor<T>& loc, const Tensor<T>& scale)
   // Registers KL(Laplace || Laplace) once per T, before any kl_divergence can see a Laplace.
   static const bool registered = (register_kl<Laplace<T>, Laplace<T>>(&kl_laplace_laplace<T>), true);
   (void)registered;
-  KLGRAD_CHECK(&loc.tape() == &scale.tape(), "Laplace: loc and scale live on different tapes; build one step on one tape");
+  KLGRAD_CHECK(&loc.tape() == &scale.tape(),
+               "Laplace: loc and scale live on different tapes; build one step on one tape");
   validate(loc, scale);
   loc_ = expand(loc, this->batch_shape());
   scale_ = expand(scale, this->batch_shape());

@@ -31,11 +31,11 @@ template <class T>
 void validate(const Tensor<T>& loc, const Tensor<T>& scale) {
   const Array<T>& l = loc.value();
   for (std::size_t i = 0; i < l.size(); ++i)
-    check(!std::isnan(l.flat(i)), "Normal: loc must be a real number, found nan at element " + std::to_string(i) +
+    KLGRAD_CHECK(!std::isnan(l.flat(i)), "Normal: loc must be a real number, found nan at element " + std::to_string(i) +
                                       " of loc " + shape_str(l.shape()) + "; check what produced it");
   const Array<T>& s = scale.value();
   for (std::size_t i = 0; i < s.size(); ++i)
-    check(s.flat(i) > T(0), "Normal: scale must be > 0, found " + std::to_string(s.flat(i)) + " at element " +
+    KLGRAD_CHECK(s.flat(i) > T(0), "Normal: scale must be > 0, found " + std::to_string(s.flat(i)) + " at element " +
                                 std::to_string(i) + " of scale " + shape_str(s.shape()) +
                                 "; keep it positive by construction, e.g. exp(log_scale) or softplus(raw)");
 }
@@ -45,7 +45,7 @@ void validate(const Tensor<T>& loc, const Tensor<T>& scale) {
 template <class T>
 Normal<T>::Normal(const Tensor<T>& loc, const Tensor<T>& scale)
     : Distribution<T>(loc.tape(), batch_of(loc, scale), Shape{}) {
-  check(&loc.tape() == &scale.tape(), "Normal: loc and scale live on different tapes; build one step on one tape");
+  KLGRAD_CHECK(&loc.tape() == &scale.tape(), "Normal: loc and scale live on different tapes; build one step on one tape");
   validate(loc, scale);
   loc_ = expand(loc, this->batch_shape());
   scale_ = expand(scale, this->batch_shape());
@@ -80,7 +80,7 @@ template <class T>
 Tensor<T> Normal<T>::rsample(const Array<T>& eps) const {
   const Shape& b = this->batch_shape();
   const Shape& e = eps.shape();
-  check(e.size() >= b.size() && std::equal(b.begin(), b.end(), e.end() - static_cast<std::ptrdiff_t>(b.size())),
+  KLGRAD_CHECK(e.size() >= b.size() && std::equal(b.begin(), b.end(), e.end() - static_cast<std::ptrdiff_t>(b.size())),
         "Normal::rsample: eps " + shape_str(e) + " must end with the batch shape " + shape_str(b) +
             " (eps shape = sample_shape + batch_shape)");
   return loc_ + this->tape().constant(eps) * scale_;

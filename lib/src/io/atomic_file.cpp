@@ -75,7 +75,7 @@ void AtomicFile::fail(const std::string& step, int err) {
 }
 
 void AtomicFile::write(const void* data, std::size_t size) {
-  check(fd_ >= 0 && !committed_, what_ + ": " + path_ + ": write after commit or failure");
+  KLGRAD_CHECK(fd_ >= 0 && !committed_, what_ + ": " + path_ + ": write after commit or failure");
   const char* p = static_cast<const char*>(data);
   while (size > 0) {
     const ssize_t n = ::write(fd_, p, size);
@@ -89,7 +89,7 @@ void AtomicFile::write(const void* data, std::size_t size) {
 }
 
 void AtomicFile::commit() {
-  check(fd_ >= 0 && !committed_, what_ + ": " + path_ + ": commit twice or after failure");
+  KLGRAD_CHECK(fd_ >= 0 && !committed_, what_ + ": " + path_ + ": commit twice or after failure");
   if (::fsync(fd_) != 0) fail("fsync", errno);
   const int fd = fd_;
   fd_ = -1;

@@ -76,7 +76,7 @@ std::vector<std::uint8_t> npy_header(const NpyArray& a) {
   // Pad with spaces to a newline so that the data starts at a multiple of 64.
   const std::size_t pre = 10;  // magic, version 1.0, uint16 length
   dict += std::string(63 - (pre + dict.size()) % 64, ' ') + "\n";
-  check(dict.size() <= 0xffff, "write_npz: shape " + shape_str(a.shape) + " makes a .npy header over 64 KiB");
+  KLGRAD_CHECK(dict.size() <= 0xffff, "write_npz: shape " + shape_str(a.shape) + " makes a .npy header over 64 KiB");
   std::vector<std::uint8_t> h(kNpyMagic, kNpyMagic + 6);
   h.push_back(1);
   h.push_back(0);
@@ -212,16 +212,16 @@ NpyArray parse_npy_at(const std::uint8_t* data, std::size_t size, const std::str
 void validate(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& entries) {
   std::set<std::string> seen;
   const std::string where = "write_npz: " + path + ": ";
-  check(entries.size() < 0xffff, where + "more than 65534 entries (zip64) is not supported");
+  KLGRAD_CHECK(entries.size() < 0xffff, where + "more than 65534 entries (zip64) is not supported");
   for (const auto& [name, a] : entries) {
-    check(!name.empty() && name.find('\0') == std::string::npos && name.size() < 0xff00,
+    KLGRAD_CHECK(!name.empty() && name.find('\0') == std::string::npos && name.size() < 0xff00,
           where + "entry names must be non-empty, without NUL bytes, and shorter than 65280 bytes");
-    check(seen.insert(name).second, where + "entry '" + name + "' appears twice");
+    KLGRAD_CHECK(seen.insert(name).second, where + "entry '" + name + "' appears twice");
     const std::size_t item = itemsize(a.dtype);
-    check(item > 0, where + "entry '" + name + "' has unsupported dtype '" + a.dtype +
+    KLGRAD_CHECK(item > 0, where + "entry '" + name + "' has unsupported dtype '" + a.dtype +
                         "'; use a little-endian numeric descr such as '<f4'");
     std::uint64_t want = 0;
-    check(nbytes(a.shape, item, want) && want == a.data.size(),
+    KLGRAD_CHECK(nbytes(a.shape, item, want) && want == a.data.size(),
           where + "entry '" + name + "' has " + std::to_string(a.data.size()) + " bytes of data but shape " +
               shape_str(a.shape) + " of '" + a.dtype + "' needs " + std::to_string(want));
   }
@@ -264,9 +264,9 @@ NpyArray to_npy(const Array<T>& a) {
 
 template <class T>
 Array<T> from_npy(const NpyArray& a, const std::string& name) {
-  check(a.dtype == npy_dtype<T>(), "from_npy: entry '" + name + "' has dtype " + quoted(a.dtype) + " but was read as " +
+  KLGRAD_CHECK(a.dtype == npy_dtype<T>(), "from_npy: entry '" + name + "' has dtype " + quoted(a.dtype) + " but was read as " +
                                        quoted(npy_dtype<T>()) + "; read it with the matching type or convert it in numpy");
-  check(a.data.size() == numel(a.shape) * sizeof(T),
+  KLGRAD_CHECK(a.data.size() == numel(a.shape) * sizeof(T),
         "from_npy: entry '" + name + "' has " + std::to_string(a.data.size()) + " bytes but shape " +
             shape_str(a.shape) + " needs " + std::to_string(numel(a.shape) * sizeof(T)));
   Array<T> r = Array<T>::from_shape(a.shape);
@@ -287,7 +287,7 @@ void write_npz(const std::string& path, const std::vector<std::pair<std::string,
     headers.push_back(npy_header(a));
     total += 30 + 46 + 2 * (name.size() + 4) + headers.back().size() + a.data.size();
   }
-  check(total < kMax32, "write_npz: " + path + ": " + std::to_string(total) +
+  KLGRAD_CHECK(total < kMax32, "write_npz: " + path + ": " + std::to_string(total) +
                             " bytes exceeds the 4 GiB of a plain zip (zip64 is not supported)");
 
   AtomicFile file(path, "npz");

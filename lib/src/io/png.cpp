@@ -28,10 +28,10 @@ void chunk(std::vector<std::uint8_t>& out, const char* type, const std::vector<s
 std::vector<std::uint8_t> encode_png_gray(std::size_t width, std::size_t height,
                                           const std::vector<std::uint8_t>& pixels) {
   constexpr std::size_t kMaxSide = 0x7fffffff;  // PNG dimensions are 31-bit
-  check(width >= 1 && height >= 1 && width <= kMaxSide && height <= kMaxSide,
+  KLGRAD_CHECK(width >= 1 && height >= 1 && width <= kMaxSide && height <= kMaxSide,
         "write_png_gray: image of " + std::to_string(width) + "x" + std::to_string(height) +
             " pixels; width and height must be 1 .. 2^31 - 1");
-  check(pixels.size() / width / height == 1 && pixels.size() == width * height,
+  KLGRAD_CHECK(pixels.size() / width / height == 1 && pixels.size() == width * height,
         "write_png_gray: " + std::to_string(pixels.size()) + " pixels for an image of " + std::to_string(width) + "x" +
             std::to_string(height) + " (" + std::to_string(width) + " * " + std::to_string(height) + " expected)");
 
@@ -43,11 +43,11 @@ std::vector<std::uint8_t> encode_png_gray(std::size_t width, std::size_t height,
     raw.insert(raw.end(), pixels.begin() + static_cast<std::ptrdiff_t>(r * width),
                pixels.begin() + static_cast<std::ptrdiff_t>((r + 1) * width));
   }
-  check(raw.size() < 0x40000000, "write_png_gray: image too large for one IDAT chunk (1 GiB)");
+  KLGRAD_CHECK(raw.size() < 0x40000000, "write_png_gray: image too large for one IDAT chunk (1 GiB)");
   uLongf zsize = compressBound(static_cast<uLong>(raw.size()));
   std::vector<std::uint8_t> idat(zsize);
   const int rc = compress2(idat.data(), &zsize, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION);
-  check(rc == Z_OK, "write_png_gray: zlib compress2 failed with code " + std::to_string(rc));
+  KLGRAD_CHECK(rc == Z_OK, "write_png_gray: zlib compress2 failed with code " + std::to_string(rc));
   idat.resize(zsize);
 
   std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -68,11 +68,11 @@ void write_png_gray(const std::string& path, std::size_t width, std::size_t heig
 
 Grid tile_images(const std::vector<std::uint8_t>& images, std::size_t n, std::size_t h, std::size_t w,
                  std::size_t cols, std::size_t pad, std::uint8_t background) {
-  check(pad <= 4096, "tile_images: pad = " + std::to_string(pad) + " pixels; use at most 4096");
-  check(n >= 1 && h >= 1 && w >= 1 && cols >= 1,
+  KLGRAD_CHECK(pad <= 4096, "tile_images: pad = " + std::to_string(pad) + " pixels; use at most 4096");
+  KLGRAD_CHECK(n >= 1 && h >= 1 && w >= 1 && cols >= 1,
         "tile_images: n = " + std::to_string(n) + " images of " + std::to_string(h) + "x" + std::to_string(w) +
             " in " + std::to_string(cols) + " columns; all four must be at least 1");
-  check(images.size() / n / h / w == 1 && images.size() == n * h * w,
+  KLGRAD_CHECK(images.size() / n / h / w == 1 && images.size() == n * h * w,
         "tile_images: " + std::to_string(images.size()) + " bytes for " + std::to_string(n) + " images of " +
             std::to_string(h) + "x" + std::to_string(w) + " (" + std::to_string(n * h * w) + " expected)");
   const std::size_t c = std::min(cols, n), r = (n + c - 1) / c;

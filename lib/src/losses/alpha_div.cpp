@@ -10,7 +10,9 @@ namespace {
 
 // phi(s, d) = expm1(s d) / s, and its limit d at s = 0.
 template <class T>
-T phi(T s, T d) { return s == T(0) ? d : std::expm1(s * d) / s; }
+T phi(T s, T d) {
+  return s == T(0) ? d : std::expm1(s * d) / s;
+}
 
 template <class T>
 struct AlphaDivOp {
@@ -63,8 +65,10 @@ struct AlphaDivOp {
       T* dx = c.grad_in(0).data();
       for (std::size_t i = 0; i < n; ++i) {
         const T q = std::exp(px[i]);
-        if (q == T(0)) dx[i] += a < T(1) ? T(0) : std::numeric_limits<T>::quiet_NaN();
-        else dx[i] += g(i) * -q * phi(a, std::log(pp[i]) - px[i]);
+        if (q == T(0))
+          dx[i] += a < T(1) ? T(0) : std::numeric_limits<T>::quiet_NaN();
+        else
+          dx[i] += g(i) * -q * phi(a, std::log(pp[i]) - px[i]);
       }
     }
     if (c.needs_grad(1)) {  // dL/dp = -phi(1 - a, x - log p)
@@ -83,9 +87,10 @@ Tensor<T> alpha_div(const Tensor<T>& input, const Tensor<T>& target, double alph
                    " must have the same shape (input = log Q of the model, target = P, e.g. both (batch, classes))");
   KLGRAD_CHECK(std::isfinite(alpha), "alpha_div: alpha must be a finite number, got " + std::to_string(alpha) +
                                          "; alpha = 1 is KL(P || Q), alpha = 0 is KL(Q || P)");
-  KLGRAD_CHECK(reduction != Reduction::mean,
-               std::string("alpha_div: reduction 'mean' divides by every element (batch x support) and is not the "
-                           "alpha-divergence; use 'batchmean' (sum / batch size) for the divergence per sample, or 'sum'"));
+  KLGRAD_CHECK(
+      reduction != Reduction::mean,
+      std::string("alpha_div: reduction 'mean' divides by every element (batch x support) and is not the "
+                  "alpha-divergence; use 'batchmean' (sum / batch size) for the divergence per sample, or 'sum'"));
   OpArgs args;
   args.i[0] = static_cast<std::int64_t>(reduction);
   args.n = 1;

@@ -13,12 +13,12 @@ const std::vector<LossInfo>& loss_registry() {
   using R = Reduction;
   // Built on first use: every loss named here is linked into any program that looks one up.
   static const std::vector<LossInfo> losses = {
-      {"kl", "KL(P || Q) = sum p log(p / q): kl_div, mass-covering; batchmean is the KL per sample",
-       {R::none, R::sum, R::mean, R::batchmean}, [](const auto& x, const auto& t, R r) { return kl_div(x, t, r); }},
-      {"js", "Jensen-Shannon: 1/2 KL(P || M) + 1/2 KL(Q || M), M = (P + Q) / 2; symmetric, <= log 2",
-       {R::none, R::sum, R::batchmean}, [](const auto& x, const auto& t, R r) { return js_div(x, t, r); }},
-      {"alpha", "Amari alpha-divergence at alpha = 1/2: 4 (1 - sum sqrt(p q)); alpha_div() sweeps KL(Q || P)..KL(P || Q)",
-       {R::none, R::sum, R::batchmean}, [](const auto& x, const auto& t, R r) { return alpha_div(x, t, 0.5, r); }},
+      // clang-format off
+      // name    one-line summary                                                                 reductions                                call
+      {"kl",    "KL(P || Q) = sum p log(p / q): kl_div, mass-covering; batchmean is the KL per sample", {R::none, R::sum, R::mean, R::batchmean}, [](const auto& x, const auto& t, R r) { return kl_div(x, t, r); }},
+      {"js",    "Jensen-Shannon: 1/2 KL(P || M) + 1/2 KL(Q || M), M = (P + Q) / 2; symmetric, <= log 2", {R::none, R::sum, R::batchmean},          [](const auto& x, const auto& t, R r) { return js_div(x, t, r); }},
+      {"alpha", "Amari alpha-divergence at alpha = 1/2: 4 (1 - sum sqrt(p q)), symmetric, <= 4",      {R::none, R::sum, R::batchmean},          [](const auto& x, const auto& t, R r) { return alpha_div(x, t, 0.5, r); }},
+      // clang-format on
   };
   return losses;
 }

@@ -16,6 +16,15 @@ void forward_shape(Ctx<T>& c, const char* op) {
   c.out().resize(broadcast_shapes(c.in(0).shape(), c.in(1).shape(), op));
 }
 
+// dL/d input i += expr, where expr has the output's shape: straight into the
+// gradient when input i was not broadcast (no temporary), else summed down.
+template <class T, class E>
+void accumulate(Ctx<T>& c, int i, E&& expr) {
+  Array<T>& g = c.grad_in(i);
+  if (g.shape() == c.grad_out().shape()) xt::noalias(g) += expr;
+  else accumulate_reduced(g, Array<T>(expr));
+}
+
 // y = a + b      da = g,  db = g
 template <class T> struct AddOp {
   static constexpr const char* name = "add";
@@ -32,7 +41,7 @@ template <class T> struct SubOp {
   static void forward(Ctx<T>& c) { forward_shape(c, name); xt::noalias(c.out()) = c.in(0) - c.in(1); }
   static void backward(Ctx<T>& c) {
     if (c.needs_grad(0)) accumulate_reduced(c.grad_in(0), c.grad_out());
-    if (c.needs_grad(1)) accumulate_reduced(c.grad_in(1), Array<T>(-c.grad_out()));
+    if (c.needs_grad(1)) accumulate(c, 1, -c.grad_out());
   }
 };
 
@@ -41,8 +50,8 @@ template <class T> struct MulOp {
   static constexpr const char* name = "mul";
   static void forward(Ctx<T>& c) { forward_shape(c, name); xt::noalias(c.out()) = c.in(0) * c.in(1); }
   static void backward(Ctx<T>& c) {
-    if (c.needs_grad(0)) accumulate_reduced(c.grad_in(0), Array<T>(c.grad_out() * c.in(1)));
-    if (c.needs_grad(1)) accumulate_reduced(c.grad_in(1), Array<T>(c.grad_out() * c.in(0)));
+    if (c.needs_grad(0)) accumulate(c, 0, c.grad_out() * c.in(1));
+    if (c.needs_grad(1)) accumulate(c, 1, c.grad_out() * c.in(0));
   }
 };
 
@@ -51,9 +60,8 @@ template <class T> struct DivOp {
   static constexpr const char* name = "div";
   static void forward(Ctx<T>& c) { forward_shape(c, name); xt::noalias(c.out()) = c.in(0) / c.in(1); }
   static void backward(Ctx<T>& c) {
-    if (c.needs_grad(0)) accumulate_reduced(c.grad_in(0), Array<T>(c.grad_out() / c.in(1)));
-    if (c.needs_grad(1))
-      accumulate_reduced(c.grad_in(1), Array<T>(-c.grad_out() * c.in(0) / (c.in(1) * c.in(1))));
+    if (c.needs_grad(0)) accumulate(c, 0, c.grad_out() / c.in(1));
+    if (c.needs_grad(1)) accumulate(c, 1, -c.grad_out() * c.in(0) / (c.in(1) * c.in(1)));
   }
 };
 

@@ -18,13 +18,13 @@ std::string num(double x) {
 // PyTorch's argument checks, as errors that name the optimizer, the option, the value and the fix.
 void validate(const char* name, const AdamOptions& o) {
   const std::string n = name;
-  check(o.lr >= 0, n + ": lr = " + num(o.lr) + " is invalid: the learning rate must be >= 0 (default 0.001)");
-  check(o.eps >= 0, n + ": eps = " + num(o.eps) + " is invalid: eps must be >= 0 (default 1e-08)");
-  check(o.beta1 >= 0 && o.beta1 < 1,
+  KLGRAD_CHECK(o.lr >= 0, n + ": lr = " + num(o.lr) + " is invalid: the learning rate must be >= 0 (default 0.001)");
+  KLGRAD_CHECK(o.eps >= 0, n + ": eps = " + num(o.eps) + " is invalid: eps must be >= 0 (default 1e-08)");
+  KLGRAD_CHECK(o.beta1 >= 0 && o.beta1 < 1,
         n + ": beta1 = " + num(o.beta1) + " is invalid: betas must lie in [0, 1) (defaults 0.9 and 0.999)");
-  check(o.beta2 >= 0 && o.beta2 < 1,
+  KLGRAD_CHECK(o.beta2 >= 0 && o.beta2 < 1,
         n + ": beta2 = " + num(o.beta2) + " is invalid: betas must lie in [0, 1) (defaults 0.9 and 0.999)");
-  check(o.weight_decay >= 0,
+  KLGRAD_CHECK(o.weight_decay >= 0,
         n + ": weight_decay = " + num(o.weight_decay) + " is invalid: weight_decay must be >= 0 (0 turns it off)");
 }
 

@@ -20,12 +20,6 @@
 
 namespace klgrad {
 
-// A file that is missing, unreadable, unwritable, corrupt, or of the wrong
-// kind. The message is one line: "<format>: <path>: <what is wrong>; <fix>".
-class DataError : public Error {
- public:
-  explicit DataError(const std::string& what) : Error(what) {}
-};
 
 // The whole file as bytes. `what` prefixes errors, e.g. "npz".
 std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what);

@@ -11,7 +11,8 @@
 //   kl_div: none (N, K) terms | sum | mean (every term) | batchmean (sum / N).
 //
 // Adding a loss is one line in lib/src/losses/registry.cpp (docs/EXTENDING.md):
-//   {"js", "Jensen-Shannon ...", {R::none, R::sum, R::batchmean}, [](const auto& x, const auto& t, R r) { return js_div(x, t, r); }},
+//   {"js", "Jensen-Shannon ...", {R::none, R::sum, R::batchmean}, [](const auto& x, const auto& t, R r) { return
+//   js_div(x, t, r); }},
 // The generic lambda gives both the float and the double entry point. From that
 // line on, tests/losses/test_registry.cpp gradchecks the loss and checks the
 // invariants of a divergence, and every app that takes --loss offers it.
@@ -55,8 +56,10 @@ struct LossInfo {
   Tensor<T> operator()(const Tensor<T>& input, const Tensor<T>& target, Reduction reduction) const {
     static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
                   "LossInfo: registered losses exist for float and double");
-    if constexpr (std::is_same<T, float>::value) return f32(input, target, reduction);
-    else return f64(input, target, reduction);
+    if constexpr (std::is_same<T, float>::value)
+      return f32(input, target, reduction);
+    else
+      return f64(input, target, reduction);
   }
 };
 
