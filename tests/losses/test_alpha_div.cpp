@@ -11,6 +11,7 @@
 
 #include "klgrad/klgrad.hpp"
 #include "klgrad/losses/alpha_div.hpp"
+#include "support/checks.hpp"
 #include "support/golden.hpp"
 
 using namespace klgrad;
@@ -31,29 +32,8 @@ template <class T>
 void check_reference(const std::string& tag, const std::string& red, double a, double rtol, double atol) {
   const auto& g = golden::file("extending.txt");
   const std::string k = "alpha/" + tag + "/" + red + "/" + alpha_key(a) + "/";
-  Tape<T> tape;
-  auto x = tape.variable(g.get<T>(k + "input"));
-  auto p = tape.variable(g.get<T>(k + "target"));
-  auto y = alpha_div(x, p, a, red);
-  y.backward(g.get<T>(k + "seed"));
-  auto cmp = [&](const Array<T>& got, const std::string& key) {
-    INFO(k << key);
-    const std::string diff = golden::compare(xt::cast<double>(got), g.get<double>(k + key), rtol, atol);
-    CHECK_MESSAGE(diff.empty(), diff);
-  };
-  cmp(y.value(), "out");
-  cmp(x.grad(), "grad_input");
-  cmp(p.grad(), "grad_target");
-}
-
-Array<double> random_probs(Generator& gen, const Shape& s, double spread) {
-  Array<double> z = xt::exp(gen.normal<double>(s) * spread);
-  for (std::size_t r = 0; r < s[0]; ++r) {
-    double total = 0;
-    for (std::size_t k = 0; k < s[1]; ++k) total += z(r, k);
-    for (std::size_t k = 0; k < s[1]; ++k) z(r, k) /= total;
-  }
-  return z;
+  golden::check_loss_case<T>(
+      g, k, [&](const Tensor<T>& x, const Tensor<T>& t) { return alpha_div(x, t, a, red); }, rtol, atol);
 }
 
 double alpha_value(const Array<double>& log_q, const Array<double>& p, double a) {
@@ -74,7 +54,7 @@ TEST_CASE("alpha_div matches the PyTorch-composed reference: seven alphas, every
 
 TEST_CASE("alpha_div limits: alpha -> 1 is KL(P || Q) = kl_div(log Q, P), alpha -> 0 is KL(Q || P)") {
   Generator gen(31);
-  const Array<double> q = random_probs(gen, {4, 6}, 1.0), p = random_probs(gen, {4, 6}, 1.0);
+  const Array<double> q = golden::random_probs(gen, {4, 6}, 1.0), p = golden::random_probs(gen, {4, 6}, 1.0);
   const Array<double> log_q = xt::log(q), log_p = xt::log(p);
   Tape<double> tape;
   const double kl_pq = kl_div(tape.constant(log_q), tape.constant(p), "batchmean").item();
@@ -98,7 +78,7 @@ TEST_CASE("alpha_div limits: alpha -> 1 is KL(P || Q) = kl_div(log Q, P), alpha 
 
 TEST_CASE("alpha_div near alpha = 1 in float32 keeps its digits (the expm1 form, not the textbook quotient)") {
   Generator gen(32);
-  const Array<double> q = random_probs(gen, {4, 6}, 1.0), p = random_probs(gen, {4, 6}, 1.0);
+  const Array<double> q = golden::random_probs(gen, {4, 6}, 1.0), p = golden::random_probs(gen, {4, 6}, 1.0);
   const double want = alpha_value(xt::log(q), p, 1.0 - 1e-5);
   Tape<float> tape;
   const float got = alpha_div(tape.constant(Array<float>(xt::cast<float>(xt::log(q)))),
@@ -110,7 +90,7 @@ TEST_CASE("alpha_div near alpha = 1 in float32 keeps its digits (the expm1 form,
 
 TEST_CASE("alpha_div at 1/2 is 4 (1 - sum sqrt(p q)) per row: symmetric, <= 4, 4 on disjoint supports") {
   Generator gen(33);
-  const Array<double> q = random_probs(gen, {5, 4}, 2.0), p = random_probs(gen, {5, 4}, 2.0);
+  const Array<double> q = golden::random_probs(gen, {5, 4}, 2.0), p = golden::random_probs(gen, {5, 4}, 2.0);
   Tape<double> tape;
   const double got = alpha_div(tape.constant(Array<double>(xt::log(q))), tape.constant(p), 0.5, "sum").item();
   const double closed = 4.0 * (5.0 - xt::sum(xt::sqrt(p * q))());
@@ -125,7 +105,7 @@ TEST_CASE("alpha_div at 1/2 is 4 (1 - sum sqrt(p q)) per row: symmetric, <= 4, 4
 
 TEST_CASE("alpha_div duality: D_a(P || Q) = D_(1-a)(Q || P), and every 'none' term is >= 0") {
   Generator gen(34);
-  const Array<double> q = random_probs(gen, {3, 5}, 1.5), p = random_probs(gen, {3, 5}, 1.5);
+  const Array<double> q = golden::random_probs(gen, {3, 5}, 1.5), p = golden::random_probs(gen, {3, 5}, 1.5);
   for (double a : {-1.5, -0.5, 0.0, 0.3, 0.5, 0.8, 1.0, 1.7, 3.0}) {
     INFO("alpha " << a);
     CHECK(alpha_value(xt::log(q), p, a) == doctest::Approx(alpha_value(xt::log(p), q, 1.0 - a)).epsilon(1e-12));
@@ -137,7 +117,8 @@ TEST_CASE("alpha_div duality: D_a(P || Q) = D_(1-a)(Q || P), and every 'none' te
 
 TEST_CASE("alpha_div gradcheck away from the registered 1/2: both branches and both exact limits") {
   Generator gen(35);
-  const Array<double> log_q = xt::log(random_probs(gen, {3, 4}, 1.0)), p = random_probs(gen, {3, 4}, 1.0);
+  const Array<double> log_q = xt::log(golden::random_probs(gen, {3, 4}, 1.0)),
+                      p = golden::random_probs(gen, {3, 4}, 1.0);
   for (double a : {-1.0, 0.0, 1e-9, 0.3, 0.7, 1.0 - 1e-9, 1.0, 2.5}) {
     for (const char* red : {"none", "batchmean"}) {
       INFO("alpha " << a << " " << red);
@@ -149,7 +130,7 @@ TEST_CASE("alpha_div gradcheck away from the registered 1/2: both branches and b
 
 TEST_CASE("alpha_div fused == composite from primitives: (e^(a log p + (1-a) x) - a p - (1-a) e^x) / (a (a-1))") {
   Generator gen(36);
-  const Array<double> logits = gen.normal<double>({3, 4}), p0 = random_probs(gen, {3, 4}, 1.0);
+  const Array<double> logits = gen.normal<double>({3, 4}), p0 = golden::random_probs(gen, {3, 4}, 1.0);
   const double a = 0.3;
   Tape<double> tape;
   auto z1 = tape.variable(logits), p1 = tape.variable(p0);

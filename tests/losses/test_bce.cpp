@@ -7,6 +7,7 @@
 
 #include "klgrad/klgrad.hpp"
 #include "klgrad/losses/bce.hpp"
+#include "support/checks.hpp"
 #include "support/golden.hpp"
 
 using namespace klgrad;
@@ -18,19 +19,12 @@ template <class T>
 void check_case(const std::string& loss, const std::string& tag, const std::string& red, double rtol, double atol) {
   const auto& g = golden::file("losses.txt");
   const std::string k = loss + "/" + tag + "/" + red + "/";
-  Tape<T> tape;
-  auto x = tape.variable(g.get<T>(k + "input"));
-  auto t = tape.variable(g.get<T>(k + "target"));
-  auto y = loss == "bce" ? binary_cross_entropy(x, t, red) : binary_cross_entropy_with_logits(x, t, red);
-  y.backward(g.get<T>(k + "seed"));
-  auto cmp = [&](const Array<T>& got, const std::string& key) {
-    INFO(k << key);
-    const std::string diff = golden::compare(xt::cast<double>(got), g.get<double>(k + key), rtol, atol);
-    CHECK_MESSAGE(diff.empty(), diff);
-  };
-  cmp(y.value(), "out");
-  cmp(x.grad(), "grad_input");
-  cmp(t.grad(), "grad_target");
+  golden::check_loss_case<T>(
+      g, k,
+      [&](const Tensor<T>& x, const Tensor<T>& t) {
+        return loss == "bce" ? binary_cross_entropy(x, t, red) : binary_cross_entropy_with_logits(x, t, red);
+      },
+      rtol, atol);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "klgrad/klgrad.hpp"
 #include "klgrad/losses/js_div.hpp"
+#include "support/checks.hpp"
 #include "support/golden.hpp"
 
 using namespace klgrad;
@@ -21,29 +22,8 @@ template <class T>
 void check_reference(const std::string& tag, const std::string& red, double rtol, double atol) {
   const auto& g = golden::file("extending.txt");
   const std::string k = "js/" + tag + "/" + red + "/";
-  Tape<T> tape;
-  auto x = tape.variable(g.get<T>(k + "input"));
-  auto p = tape.variable(g.get<T>(k + "target"));
-  auto y = js_div(x, p, red);
-  y.backward(g.get<T>(k + "seed"));
-  auto cmp = [&](const Array<T>& got, const std::string& key) {
-    INFO(k << key);
-    const std::string diff = golden::compare(xt::cast<double>(got), g.get<double>(k + key), rtol, atol);
-    CHECK_MESSAGE(diff.empty(), diff);
-  };
-  cmp(y.value(), "out");
-  cmp(x.grad(), "grad_input");
-  cmp(p.grad(), "grad_target");
-}
-
-Array<double> random_probs(Generator& gen, const Shape& s, double spread) {
-  Array<double> z = xt::exp(gen.normal<double>(s) * spread);
-  for (std::size_t r = 0; r < s[0]; ++r) {
-    double total = 0;
-    for (std::size_t k = 0; k < s[1]; ++k) total += z(r, k);
-    for (std::size_t k = 0; k < s[1]; ++k) z(r, k) /= total;
-  }
-  return z;
+  golden::check_loss_case<T>(
+      g, k, [&](const Tensor<T>& x, const Tensor<T>& t) { return js_div(x, t, red); }, rtol, atol);
 }
 
 double entropy_row(const Array<double>& p, std::size_t r) {
@@ -74,7 +54,7 @@ TEST_CASE("js_div closed forms: disjoint supports give log 2, P = (1, 0) vs Q = 
 
 TEST_CASE("js_div = H(M) - (H(P) + H(Q)) / 2 per row, on random distributions") {
   Generator gen(21);
-  const Array<double> p = random_probs(gen, {6, 5}, 1.5), q = random_probs(gen, {6, 5}, 1.5);
+  const Array<double> p = golden::random_probs(gen, {6, 5}, 1.5), q = golden::random_probs(gen, {6, 5}, 1.5);
   const Array<double> m = (p + q) / 2.0;
   Tape<double> tape;
   const Array<double> terms = js_div(tape.constant(Array<double>(xt::log(q))), tape.constant(p), "none").value();
@@ -88,7 +68,7 @@ TEST_CASE("js_div = H(M) - (H(P) + H(Q)) / 2 per row, on random distributions") 
 TEST_CASE("js_div is symmetric and bounded: JS(P, Q) = JS(Q, P), 0 <= JS <= log 2") {
   Generator gen(22);
   for (double spread : {0.5, 2.0, 8.0}) {
-    const Array<double> p = random_probs(gen, {8, 6}, spread), q = random_probs(gen, {8, 6}, spread);
+    const Array<double> p = golden::random_probs(gen, {8, 6}, spread), q = golden::random_probs(gen, {8, 6}, spread);
     Tape<double> tape;
     const double pq = js_div(tape.constant(Array<double>(xt::log(q))), tape.constant(p), "batchmean").item();
     const double qp = js_div(tape.constant(Array<double>(xt::log(p))), tape.constant(q), "batchmean").item();
@@ -102,7 +82,7 @@ TEST_CASE("js_div is symmetric and bounded: JS(P, Q) = JS(Q, P), 0 <= JS <= log 
 TEST_CASE("js_div fused == composite from kl_div: 1/2 kl_div(log M, P) + 1/2 kl_div(log M, Q), values and gradients") {
   Generator gen(23);
   const Array<double> logits = gen.normal<double>({3, 4}) * 1.5;
-  const Array<double> p0 = random_probs(gen, {3, 4}, 1.0);
+  const Array<double> p0 = golden::random_probs(gen, {3, 4}, 1.0);
   Tape<double> tape;
   auto z1 = tape.variable(logits), p1 = tape.variable(p0);
   auto fused = js_div(log_softmax(z1, 1), p1, "batchmean");

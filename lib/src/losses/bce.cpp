@@ -10,43 +10,12 @@
 #include "klgrad/losses/bce.hpp"
 
 #include <sstream>
-#include <xsimd/xsimd.hpp>  // the SIMD layer xtensor already uses (XTENSOR_USE_XSIMD)
+
+#include "klgrad/simd.hpp"
 
 namespace klgrad {
 
 namespace {
-
-// ---- SIMD plumbing: the same code for a batch of lanes and for one value ----
-template <class T> T load_as(const T* p, T) { return *p; }
-template <class T, class A> xsimd::batch<T, A> load_as(const T* p, xsimd::batch<T, A>) {
-  return xsimd::load_unaligned(p);
-}
-template <class T> void store_to(T* p, T v) { *p = v; }
-template <class T, class A> void store_to(T* p, xsimd::batch<T, A> v) { v.store_unaligned(p); }
-
-// Calls f(i, V{}) over [0, n): with V = batch<T> while a whole batch fits, then V = T.
-template <class T, class F> void simd_for(std::size_t n, F f) {
-  using B = xsimd::batch<T>;
-  std::size_t i = 0;
-  for (; i + B::size <= n; i += B::size) f(i, B{});
-  for (; i < n; ++i) f(i, T{});
-}
-
-// sum of f(i, V{}) over [0, n) in double. Each lane first adds 16 terms in T
-// (error ~16 ulp at worst), then the lanes join the double total: one
-// horizontal add per 16 batches instead of one per batch.
-template <class T, class F> double simd_sum(std::size_t n, F f) {
-  using B = xsimd::batch<T>;
-  double s = 0;
-  std::size_t i = 0;
-  while (i + B::size <= n) {
-    B lanes(T(0));
-    for (int k = 0; k < 16 && i + B::size <= n; ++k, i += B::size) lanes += f(i, B{});
-    s += static_cast<double>(xsimd::hadd(lanes));
-  }
-  for (; i < n; ++i) s += static_cast<double>(f(i, T{}));
-  return s;
-}
 
 // ---- the two losses: term and partial derivatives, V = T or batch<T> --------
 

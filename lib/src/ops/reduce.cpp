@@ -19,6 +19,7 @@
 #include <string>
 
 #include "klgrad/ops.hpp"
+#include "slices.hpp"
 
 namespace klgrad {
 
@@ -195,18 +196,8 @@ struct MaxAllOp {
 
 // ---- along one dim ------------------------------------------------------------
 
-struct Slices {
-  std::size_t outer = 1, len = 1, inner = 1;
-};
-
-Slices slices(const Shape& s, std::size_t d) {
-  Slices v;
-  if (s.empty()) return v;  // a 0-d tensor is one slice of length 1
-  for (std::size_t k = 0; k < d; ++k) v.outer *= s[k];
-  v.len = s[d];
-  for (std::size_t k = d + 1; k < s.size(); ++k) v.inner *= s[k];
-  return v;
-}
+using detail::Slices;
+using detail::slices;
 
 std::uint64_t bit(std::int64_t d) { return std::uint64_t(1) << d; }
 

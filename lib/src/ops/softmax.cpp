@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "klgrad/ops.hpp"
+#include "slices.hpp"
 #include "klgrad/simd.hpp"
 
 namespace klgrad {
@@ -31,18 +32,8 @@ std::size_t normalize_dim(int dim, std::size_t rank, const char* op) {
 
 namespace {
 
-struct Slices {
-  std::size_t outer = 1, len = 1, inner = 1;
-};
-
-Slices slices(const Shape& s, std::size_t d) {
-  Slices v;
-  if (s.empty()) return v;  // a 0-d tensor is one slice of length 1
-  for (std::size_t k = 0; k < d; ++k) v.outer *= s[k];
-  v.len = s[d];
-  for (std::size_t k = d + 1; k < s.size(); ++k) v.inner *= s[k];
-  return v;
-}
+using detail::Slices;
+using detail::slices;
 
 // Calls f(base pointer offset, stride) once per slice.
 template <class F>
