@@ -262,13 +262,24 @@ void register_kl(F fn) {
 }
 
 namespace detail {
-// Two small primitives the distributions compose with (lib/src/distributions/primitives.cpp).
+// Two small primitives the distributions compose with (lib/src/distributions/distribution.cpp).
 // y = value where mask != 0, else x (mask: x's shape)        dx = g where mask == 0, else 0
 template <class T>
 Tensor<T> masked_fill(const Tensor<T>& x, const Array<T>& mask, T value);
 // y[...] = x[..., index[...]] for x (..., K), index (...) of class indices     dx[..., index] += g
 template <class T>
 Tensor<T> take_last(const Tensor<T>& x, const Array<T>& index);
+
+// Location-scale families (Normal, Laplace): checks that loc and scale share a
+// tape, broadcast, that loc has no NaN and scale > 0, and returns the batch
+// shape. `dist` names the family in the errors.
+template <class T>
+Shape loc_scale_batch(const char* dist, const Tensor<T>& loc, const Tensor<T>& scale);
+// x broadcast to shape s (x itself when it has that shape already).
+template <class T>
+Tensor<T> expand_to(const Tensor<T>& x, const Shape& s) {
+  return x.shape() == s ? x : broadcast_to(x, s);
+}
 }  // namespace detail
 
 }  // namespace klgrad

@@ -103,12 +103,36 @@ Tensor<T> take_last(const Tensor<T>& x, const Array<T>& index) {
   return apply<TakeLastOp<T>>({x, x.tape().constant(index)});
 }
 
+template <class T>
+Shape loc_scale_batch(const char* dist, const Tensor<T>& loc, const Tensor<T>& scale) {
+  const std::string d(dist);
+  KLGRAD_CHECK(&loc.tape() == &scale.tape(), d + ": loc and scale live on different tapes; build one step on one tape");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(loc.shape(), scale.shape(), dist);
+  } catch (const Error&) {
+    throw Error(d + ": loc " + shape_str(loc.shape()) + " and scale " + shape_str(scale.shape()) +
+                " are not broadcastable: aligned from the right, each pair of dimensions must be equal or 1");
+  }
+  const Array<T>& l = loc.value();
+  for (std::size_t i = 0; i < l.size(); ++i)
+    KLGRAD_CHECK(!std::isnan(l.flat(i)), d + ": loc must be a real number, found nan at element " + std::to_string(i) +
+                                             " of loc " + shape_str(l.shape()) + "; check what produced it");
+  const Array<T>& sc = scale.value();
+  for (std::size_t i = 0; i < sc.size(); ++i)
+    KLGRAD_CHECK(sc.flat(i) > T(0), d + ": scale must be > 0, found " + std::to_string(sc.flat(i)) + " at element " +
+                                        std::to_string(i) + " of scale " + shape_str(sc.shape()) +
+                                        "; keep it positive by construction, e.g. exp(log_scale) or softplus(raw)");
+  return batch;
+}
+
 }  // namespace detail
 
 #define KLGRAD_DISTRIBUTION(T)                                                         \
   template class Distribution<T>;                                                      \
   template Tensor<T> detail::masked_fill(const Tensor<T>&, const Array<T>&, T);        \
-  template Tensor<T> detail::take_last(const Tensor<T>&, const Array<T>&);
+  template Tensor<T> detail::take_last(const Tensor<T>&, const Array<T>&);             \
+  template Shape detail::loc_scale_batch(const char*, const Tensor<T>&, const Tensor<T>&);
 KLGRAD_DISTRIBUTION(float)
 KLGRAD_DISTRIBUTION(double)
 

@@ -23,12 +23,7 @@ struct CrossEntropyOp {
   static Reduction reduction(const Ctx<T>& c) { return static_cast<Reduction>(c.args().i[0]); }
 
   // The reduction factor: 1 for sum, 1 / (number of samples not ignored) for mean.
-  static double factor(const Ctx<T>& c, const T* pt, std::size_t n) {
-    if (reduction(c) != Reduction::mean) return 1.0;
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < n; ++i) kept += pt[i] >= T(0);
-    return 1.0 / static_cast<double>(kept);  // all ignored: 0 * inf = NaN, as PyTorch
-  }
+  static double factor(const Ctx<T>& c, const T* pt, std::size_t n) { return detail::kept_mean_factor(reduction(c), pt, n); }
 
   static void forward(Ctx<T>& c) {
     const Array<T>& z = c.in(0);

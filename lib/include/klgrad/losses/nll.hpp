@@ -65,6 +65,17 @@ namespace detail {
 template <class T>
 Tensor<T> class_targets(const Tensor<T>& input, const std::vector<std::int64_t>& target, std::int64_t ignore_index,
                         const char* op);
+
+// The reduction factor over such targets t[0..n): 1 unless `reduction` is mean,
+// then 1 / (number of samples not ignored), as PyTorch (all ignored: 1/0 = inf,
+// which makes the mean NaN, as PyTorch).
+template <class T>
+double kept_mean_factor(Reduction reduction, const T* t, std::size_t n) {
+  if (reduction != Reduction::mean) return 1.0;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < n; ++i) kept += t[i] >= T(0);
+  return 1.0 / static_cast<double>(kept);
+}
 }  // namespace detail
 
 }  // namespace klgrad
