@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "klgrad/graph.hpp"
 #include "klgrad/io/atomic_file.hpp"
 #include "klgrad/klgrad.hpp"
 #include "klgrad/util/parse.hpp"
@@ -26,7 +27,7 @@ namespace {
 
 struct Config {
   std::string target = "0.7,0.2,0.1", target_file, init, direction = "forward", reduction = "batchmean", loss = "kl";
-  std::string optimizer = "adam", betas = "0.9,0.999", dtype = "float32", csv;
+  std::string optimizer = "adam", betas = "0.9,0.999", dtype = "float32", csv, dot;
   double lr = 0.01, momentum = 0, dampening = 0, weight_decay = 0, eps = 1e-8;
   bool weight_decay_given = false, init_given = false, target_given = false;
   bool nesterov = false, maximize = false, amsgrad = false, detect_anomaly = false;
@@ -118,6 +119,7 @@ int run(const Config& c) {
     const T value = loss.item();
     opt->zero_grad();
     loss.backward();
+    if (k == 1 && !c.dot.empty()) write_dot(loss, c.dot, {true});  // the first step's graph, with its gradients
     if (csv) {  // P before this step's update, like the loss
       line = std::to_string(k) + ',' + fmt(value, f64);
       for (std::size_t i = 0; i < n; ++i) line += ',' + fmt(std::exp(log_p.value().flat(i)), f64);
@@ -232,6 +234,7 @@ int main(int argc, char** argv) {
   app.add_option("--dtype", c.dtype, "float32 or float64")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--print-every", c.print_every, "Print every K-th step (0: only the summary)")->capture_default_str();
   app.add_option("--csv", c.csv, "Write step, loss, p_1..p_n per step to this CSV file");
+  app.add_option("--dot", c.dot, "Write the graph of the first step, with gradient norms, as Graphviz DOT");
   app.add_flag("--detect-anomaly", c.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
   try {
     app.parse(argc, argv);
