@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "support/temp_dir.hpp"
 #include "klgrad/data/idx.hpp"
 
 using namespace klgrad;
@@ -18,17 +19,6 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at scope exit.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag)
-      : path(fs::temp_directory_path() / ("klgrad_" + tag + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void put_be32(Bytes& b, std::uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));

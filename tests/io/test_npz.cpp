@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/temp_dir.hpp"
 #include "klgrad/io/npz.hpp"
 
 using namespace klgrad;
@@ -19,20 +20,6 @@ namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag)
-      : path(fs::temp_directory_path() / ("klgrad_" + tag + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    fs::permissions(path, fs::perms::owner_all);
-    fs::remove_all(path);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 Bytes read_raw(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -8,17 +8,12 @@
 #include "klgrad/klgrad.hpp"
 #include "klgrad/losses/cross_entropy.hpp"
 #include "klgrad/losses/nll.hpp"
+#include "support/checks.hpp"
 #include "support/golden.hpp"
 
 using namespace klgrad;
 
 namespace {
-
-std::vector<std::int64_t> indices(const Array<double>& a) {
-  std::vector<std::int64_t> v;
-  for (double x : a) v.push_back(static_cast<std::int64_t>(x));
-  return v;
-}
 
 // Fixture key prefix "cross_entropy/<dtype>/<case>/<reduction>/".
 template <class T>
@@ -27,16 +22,11 @@ void check_case(const std::string& tag, const std::string& which, const std::str
   const std::string k = "cross_entropy/" + tag + "/" + which + "/" + red + "/";
   Tape<T> tape;
   auto z = tape.variable(g.get<T>(k + "input"));
-  auto y = cross_entropy(z, indices(g.get<double>(k + "target")), red, g.scalar(k + "label_smoothing"),
+  auto y = cross_entropy(z, golden::class_indices(g.get<double>(k + "target")), red, g.scalar(k + "label_smoothing"),
                          static_cast<std::int64_t>(g.scalar(k + "ignore_index")));
   y.backward(g.get<T>(k + "seed"));
-  auto cmp = [&](const Array<T>& got, const std::string& key) {
-    INFO(k << key);
-    const std::string diff = golden::compare(xt::cast<double>(got), g.get<double>(k + key), rtol, atol);
-    CHECK_MESSAGE(diff.empty(), diff);
-  };
-  cmp(y.value(), "out");
-  cmp(z.grad(), "grad_input");
+  golden::check_close(y.value(), g, k + "out", rtol, atol);
+  golden::check_close(z.grad(), g, k + "grad_input", rtol, atol);
 }
 
 template <class T> void check_fused_equals_composite(double rtol) {

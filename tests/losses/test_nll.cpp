@@ -6,17 +6,12 @@
 
 #include "klgrad/klgrad.hpp"
 #include "klgrad/losses/nll.hpp"
+#include "support/checks.hpp"
 #include "support/golden.hpp"
 
 using namespace klgrad;
 
 namespace {
-
-std::vector<std::int64_t> indices(const Array<double>& a) {
-  std::vector<std::int64_t> v;
-  for (double x : a) v.push_back(static_cast<std::int64_t>(x));
-  return v;
-}
 
 // Fixture key prefix "nll/<dtype>/<case>/<reduction>/".
 template <class T>
@@ -26,15 +21,10 @@ void check_case(const std::string& tag, const std::string& which, const std::str
   Tape<T> tape;
   auto x = tape.variable(g.get<T>(k + "input"));
   auto ignore = static_cast<std::int64_t>(g.scalar(k + "ignore_index"));
-  auto y = nll_loss(x, indices(g.get<double>(k + "target")), red, ignore);
+  auto y = nll_loss(x, golden::class_indices(g.get<double>(k + "target")), red, ignore);
   y.backward(g.get<T>(k + "seed"));
-  auto cmp = [&](const Array<T>& got, const std::string& key) {
-    INFO(k << key);
-    const std::string diff = golden::compare(xt::cast<double>(got), g.get<double>(k + key), rtol, atol);
-    CHECK_MESSAGE(diff.empty(), diff);
-  };
-  cmp(y.value(), "out");
-  cmp(x.grad(), "grad_input");
+  golden::check_close(y.value(), g, k + "out", rtol, atol);
+  golden::check_close(x.grad(), g, k + "grad_input", rtol, atol);
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "klgrad/random.hpp"
 #include "klgrad/tape.hpp"
@@ -32,6 +34,13 @@ void check_loss_case(const File& f, const std::string& prefix, Loss loss, double
   check_close(y.value(), f, prefix + "out", rtol, atol);
   check_close(x.grad(), f, prefix + "grad_input", rtol, atol);
   check_close(t.grad(), f, prefix + "grad_target", rtol, atol);
+}
+
+// Class indices stored as doubles in a fixture, as the int64 targets nll_loss takes.
+inline std::vector<std::int64_t> class_indices(const klgrad::Array<double>& a) {
+  std::vector<std::int64_t> v;
+  for (double x : a) v.push_back(static_cast<std::int64_t>(x));
+  return v;
 }
 
 // Rows of probabilities (shape (N, K)): softmax of N(0, spread^2) logits.
