@@ -4,7 +4,8 @@
 #   KLGRAD_SKIP_SANITIZE=1 skips the sanitizer pass (quicker local runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The notebooks (tests/notebooks) run headless in Jupyter and draw with matplotlib and graphviz.
+bash scripts/setup.sh python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel jupyter-nbconvert graphviz
 (cd build && ctest --output-on-failure -j "$(nproc)")
 if [ "${KLGRAD_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== the same suite under -fsanitize=address,undefined (build-asan/)"

@@ -28,6 +28,8 @@ struct GradcheckOptions {
 struct GradcheckResult {
   bool ok = true;
   std::string message;  // on failure: the op, the input index, the element, both values
+  std::size_t compared = 0;     // Jacobian entries compared
+  double max_abs_diff = 0;      // largest |analytic - numeric| seen
   explicit operator bool() const { return ok; }
 };
 

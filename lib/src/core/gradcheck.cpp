@@ -1,5 +1,6 @@
 #include "klgrad/gradcheck.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -89,6 +90,8 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Array<double>>
         const double a1 = J1[i][k * n + j], a2 = J2[i][k * n + j];
         const bool close = std::abs(a1 - numeric) <= o.atol + o.rtol * std::abs(numeric);
         const bool same = a1 == a2 || (std::isnan(a1) && std::isnan(a2));
+        ++r.compared;
+        r.max_abs_diff = std::max(r.max_abs_diff, std::abs(a1 - numeric));
         if (!close || !same || std::isnan(a1)) {
           std::ostringstream s;
           s.precision(10);
