@@ -7,6 +7,10 @@
 //
 // The logits parameterization keeps P a distribution at every step. For one
 // row and batchmean, d KL(Q || P) / d logits = softmax(logits) - Q.
+// --family gaussian restricts P to a discretized Gaussian over the grid
+// i = 0..n-1: logits_i = -(i - mu)^2 / (2 sigma^2), learnable mu and s = log sigma.
+// A unimodal P cannot match a bimodal Q, so the two directions must compromise
+// differently: forward KL spreads P over both modes, reverse KL sits on one.
 // `kl_fit --help` documents every flag. Errors: one line on stderr, exit code 2.
 #include <chrono>
 #include <cmath>
@@ -27,7 +31,7 @@ namespace {
 
 struct Config {
   std::string target = "0.7,0.2,0.1", target_file, init, direction = "forward", reduction = "batchmean", loss = "kl";
-  std::string optimizer = "adam", betas = "0.9,0.999", dtype = "float32", csv, dot;
+  std::string optimizer = "adam", betas = "0.9,0.999", dtype = "float32", csv, dot, family = "free";
   double lr = 0.01, momentum = 0, dampening = 0, weight_decay = 0, eps = 1e-8;
   bool weight_decay_given = false, init_given = false, target_given = false;
   bool nesterov = false, maximize = false, amsgrad = false, detect_anomaly = false;
@@ -37,7 +41,7 @@ struct Config {
 };
 
 template <class T>
-std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, Parameter<T>& p) {
+std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, const std::vector<Parameter<T>*>& p) {
   if (c.optimizer == "sgd") {
     SGDOptions o;
     o.lr = c.lr;
@@ -46,7 +50,7 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, Parameter<T>& p) {
     o.weight_decay = c.weight_decay;
     o.nesterov = c.nesterov;
     o.maximize = c.maximize;
-    return std::make_unique<SGD<T>>(std::vector<Parameter<T>*>{&p}, o);
+    return std::make_unique<SGD<T>>(p, o);
   }
   // AdamW is Adam with decoupled weight decay and a default decay of 1e-2.
   AdamWOptions o;
@@ -57,9 +61,9 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const Config& c, Parameter<T>& p) {
   o.amsgrad = c.amsgrad;
   o.maximize = c.maximize;
   if (c.weight_decay_given) o.weight_decay = c.weight_decay;
-  if (c.optimizer == "adamw") return std::make_unique<AdamW<T>>(std::vector<Parameter<T>*>{&p}, o);
+  if (c.optimizer == "adamw") return std::make_unique<AdamW<T>>(p, o);
   if (!c.weight_decay_given) o.weight_decay = 0.0;
-  return std::make_unique<Adam<T>>(std::vector<Parameter<T>*>{&p}, o);
+  return std::make_unique<Adam<T>>(p, o);
 }
 
 std::string fmt(double v, bool f64) {
@@ -86,12 +90,23 @@ int run(const Config& c) {
     q.flat(i) = static_cast<T>(c.q[i]);
     log_q.flat(i) = std::log(q.flat(i));
   }
+  // free: the logits themselves are learned. gaussian: mu and s = log sigma are.
+  const bool gaussian = c.family == "gaussian";
   Parameter<T> logits(Array<T>(xt::zeros<T>(Shape{1, n})), "logits");
-  for (std::size_t i = 0; i < c.logits0.size(); ++i) logits.value.flat(i) = static_cast<T>(c.logits0[i]);
+  Parameter<T> mu(Array<T>(xt::zeros<T>(Shape{1, 1})), "mu"), log_sigma(Array<T>(xt::zeros<T>(Shape{1, 1})), "log_sigma");
+  Array<T> grid = Array<T>::from_shape(Shape{1, n});
+  for (std::size_t i = 0; i < n; ++i) grid.flat(i) = static_cast<T>(i);
+  if (gaussian) {
+    mu.value.flat(0) = static_cast<T>(c.logits0.empty() ? (static_cast<double>(n) - 1) / 2 : c.logits0[0]);
+    log_sigma.value.flat(0) = static_cast<T>(c.logits0.empty() ? std::log(static_cast<double>(n) / 4) : c.logits0[1]);
+  } else {
+    for (std::size_t i = 0; i < c.logits0.size(); ++i) logits.value.flat(i) = static_cast<T>(c.logits0[i]);
+  }
   const Reduction red = parse_reduction(c.reduction, "--reduction", true);
   const bool forward = c.direction == "forward";
   const LossInfo& divergence = find_loss(c.loss);
-  auto opt = make_optimizer<T>(c, logits);
+  auto opt = make_optimizer<T>(c, gaussian ? std::vector<Parameter<T>*>{&mu, &log_sigma}
+                                           : std::vector<Parameter<T>*>{&logits});
   DetectAnomaly anomaly(c.detect_anomaly);
 
   // The CSV goes to a temporary file that becomes FILE only when the run
@@ -107,6 +122,12 @@ int run(const Config& c) {
   }
 
   Tape<T> tape;
+  // log P = log_softmax of the logits: learned directly, or -(i - mu)^2 / (2 e^(2 s)).
+  auto log_p_of = [&]() {
+    if (!gaussian) return log_softmax(tape.param(logits), 1);
+    Tensor<T> d = tape.constant_view(grid) - tape.param(mu);
+    return log_softmax(d * d * exp(tape.param(log_sigma) * T(-2)) * T(-0.5), 1);
+  };
   // One step: the loss at the current logits, its gradient, one update.
   auto loss_of = [&](const Tensor<T>& log_p) {
     return forward ? divergence(log_p, tape.constant_view(q), red) : kl_div(tape.constant_view(log_q), log_p, red, true);
@@ -114,7 +135,7 @@ int run(const Config& c) {
   double seconds = 0;
   for (long k = 1; k <= c.steps; ++k) {
     const auto t0 = std::chrono::steady_clock::now();
-    Tensor<T> log_p = log_softmax(tape.param(logits), 1);
+    Tensor<T> log_p = log_p_of();
     Tensor<T> loss = loss_of(log_p);
     const T value = loss.item();
     opt->zero_grad();
@@ -135,7 +156,7 @@ int run(const Config& c) {
   Array<T> p, final_loss;
   {
     NoGrad ng;
-    Tensor<T> log_p = log_softmax(tape.param(logits), 1);
+    Tensor<T> log_p = log_p_of();
     final_loss = loss_of(log_p).value();
     p = xt::exp(log_p.value());
   }
@@ -143,6 +164,9 @@ int run(const Config& c) {
   std::printf("final loss %s (%s, %s, %s)\n", fmt(final_loss(), f64).c_str(),
               c.loss != "kl" ? c.loss.c_str() : forward ? "KL(Q || P)" : "KL(P || Q)", c.reduction.c_str(),
               c.optimizer.c_str());
+  if (gaussian)
+    std::printf("family gaussian mu %s sigma %s\n", fmt(mu.value.flat(0), f64).c_str(),
+                fmt(std::exp(log_sigma.value.flat(0)), f64).c_str());
   std::printf("P = %s\nQ = %s\n", list(p, f64).c_str(), list(q, f64).c_str());
   std::printf("%.3f us per step (%ld steps, %s, n = %zu)\n", c.steps ? 1e6 * seconds / static_cast<double>(c.steps) : 0.0,
               c.steps, c.dtype.c_str(), n);
@@ -172,7 +196,11 @@ void validate(Config& c) {
     for (double v : c.q)
       KLGRAD_CHECK(v > 0, "--direction reverse: KL(P || Q) is infinite where Q has a zero entry (P = softmax is > 0 "
                           "everywhere); use --direction forward or a target without zeros");
-  if (c.init_given) {
+  if (c.init_given && c.family == "gaussian") {
+    c.logits0 = parse_number_list(c.init, "--init");
+    KLGRAD_CHECK(c.logits0.size() == 2, "--init: --family gaussian takes two numbers mu,log_sigma (e.g. 10,1.5), got " +
+                                            std::to_string(c.logits0.size()));
+  } else if (c.init_given) {
     c.logits0 = parse_number_list(c.init, "--init");
     KLGRAD_CHECK(c.logits0.size() == c.q.size(), "--init: " + std::to_string(c.logits0.size()) + " logits for a target of " +
                                                      std::to_string(c.q.size()) + " entries; give one logit per target entry");
@@ -209,7 +237,13 @@ int main(int argc, char** argv) {
   CLI::Option* target = app.add_option("--target", c.target, "Target distribution Q, comma-separated; finite, >= 0, summing to 1")
                      ->capture_default_str();
   app.add_option("--target-file", c.target_file, "Read Q from a file of numbers (comma or white-space separated)");
-  CLI::Option* init = app.add_option("--init", c.init, "Initial logits, one per entry of Q (default: zeros)");
+  CLI::Option* init = app.add_option("--init", c.init,
+                                     "Initial logits, one per entry of Q (default: zeros); with --family gaussian: "
+                                     "mu,log_sigma (default: (n-1)/2, log(n/4))");
+  app.add_option("--family", c.family,
+                 "free: P = softmax(logits), any distribution; gaussian: P_i ~ exp(-(i - mu)^2 / (2 sigma^2)) on the "
+                 "grid i = 0..n-1, unimodal, learnable mu and log sigma")
+      ->check(CLI::IsMember({"free", "gaussian"}))->capture_default_str();
   app.add_option("--direction", c.direction,
                  "forward = KL(Q || P), mass-covering; reverse = KL(P || Q), mode-seeking")
       ->check(CLI::IsMember({"forward", "reverse"}))->capture_default_str();

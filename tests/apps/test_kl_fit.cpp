@@ -10,9 +10,6 @@
 // 3. A smoke test of kl_tour: the tutorial's numbers.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -26,6 +23,7 @@
 #include <vector>
 
 #include "support/golden.hpp"
+#include "support/programs.hpp"
 
 namespace {
 
@@ -37,51 +35,12 @@ constexpr bool have_apps = false;  // configured with KLGRAD_APPS=OFF: nothing t
 
 const golden::File& fixture() { return golden::file("kl_fit.txt"); }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using programs::read_text;
+using programs::Run;
+using programs::run;
+using programs::temp_path;
 
 bool exists(const std::string& path) { return std::filesystem::exists(path); }
-
-// A fresh path in the temporary folder, unique per process and call.
-std::string temp_path(const std::string& stem) {
-  static int counter = 0;
-  const std::string name = "klgrad_test_kl_fit_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" + stem;
-  return (std::filesystem::temp_directory_path() / name).string();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct Run {
-  int code = -1;  // exit code; -1 when the program did not exit normally (e.g. a signal)
-  std::string out, err;
-};
-
-// Runs build/bin/<program> with `args` (each passed as one argument), capturing stdout and stderr.
-Run run(const std::string& program, const std::vector<std::string>& args) {
-  const std::string err_path = temp_path("stderr.txt");
-  std::string cmd = shell_quote(std::string(KLGRAD_BIN_DIR) + "/" + program);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " 2>" + shell_quote(err_path);
-  Run r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE_MESSAGE(pipe != nullptr, "popen failed for: " << cmd);
-  char buf[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, got);
-  const int status = ::pclose(pipe);
-  r.code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read_text(err_path);
-  std::remove(err_path.c_str());
-  return r;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -524,6 +483,37 @@ TEST_CASE("kl_fit: a failing run leaves no --csv file behind" * doctest::skip(!h
     std::remove(path.c_str());
     std::remove((path + ".tmp").c_str());
   }
+}
+
+TEST_CASE("kl_fit --family gaussian recovers a Gaussian target's mu and sigma in both directions" *
+          doctest::skip(!have_apps)) {
+  // Closed form: when Q is itself a member of the family, Q_i ~ exp(-(i - 9.3)^2 / (2 * 2.6^2)),
+  // both KL(Q || P) and KL(P || Q) are 0 exactly at P = Q, i.e. mu = 9.3, sigma = 2.6.
+  const double mu = 9.3, sigma = 2.6;
+  std::vector<double> q(24);
+  double total = 0;
+  for (std::size_t i = 0; i < q.size(); ++i) total += q[i] = std::exp(-std::pow(i - mu, 2) / (2 * sigma * sigma));
+  std::string target;
+  char buf[32];
+  for (double v : q) {
+    std::snprintf(buf, sizeof buf, "%.17g", v / total);
+    target += (target.empty() ? "" : ",") + std::string(buf);
+  }
+  for (const char* direction : {"forward", "reverse"}) {
+    INFO(direction);
+    const Run r = run("kl_fit", {"--family=gaussian", "--target=" + target, "--direction=" + std::string(direction),
+                                 "--init=12,0.5", "--lr=0.05", "--steps=1500", "--print-every=0", "--dtype=float64"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    double got_mu = 0, got_sigma = 0;
+    for (const std::string& l : lines_of(r.out))
+      if (starts_with(l, "family gaussian mu ")) std::sscanf(l.c_str(), "family gaussian mu %lf sigma %lf", &got_mu, &got_sigma);
+    CHECK(got_mu == doctest::Approx(mu).epsilon(1e-4));
+    CHECK(got_sigma == doctest::Approx(sigma).epsilon(1e-4));
+    CHECK(parse_output(r.out).final_loss < 1e-9);
+  }
+  const Run bad = run("kl_fit", {"--family=gaussian", "--init=1,2,3"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("mu,log_sigma") != std::string::npos);
 }
 
 TEST_CASE("kl_tour: prints the tutorial's numbers and a decreasing KL loss" * doctest::skip(!have_apps)) {

@@ -2,9 +2,6 @@
 // resume through --resume, and one-line errors with exit code 2.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -14,34 +11,16 @@
 #include <string>
 
 #include "klgrad/data/idx.hpp"
+#include "support/programs.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using programs::Run;
 
-// Runs build/bin/tiny_vae with `args`; stdout and stderr captured separately.
-Run tiny_vae(const std::string& args) {
-  // One file per process: CTest runs the test cases of this file in parallel.
-  const std::string err_file =
-      (fs::temp_directory_path() / ("klgrad_tiny_vae_stderr_" + std::to_string(getpid()) + ".txt")).string();
-  const std::string cmd = std::string(KLGRAD_BIN_DIR) + "/tiny_vae " + args + " 2>" + err_file;
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  fs::remove(err_file);
-  return r;
-}
+// Runs build/bin/tiny_vae with `args` (split at spaces); stdout and stderr captured separately.
+Run tiny_vae(const std::string& args) { return programs::run_line("tiny_vae", args); }
 
 // The epoch lines without their timing fields.
 std::string losses_only(const std::string& out) {

@@ -3,8 +3,8 @@
 # binary, so `cmake --build build --target klgrad_tests && ctest` never runs a
 # stale or missing kl_fit. Without the apps (KLGRAD_APPS=OFF) those tests are
 # compiled as skipped.
-if(TARGET kl_fit AND TARGET kl_tour)
-  add_dependencies(klgrad_tests kl_fit kl_tour)
+if(TARGET kl_fit AND TARGET kl_tour AND TARGET kl_grad)
+  add_dependencies(klgrad_tests kl_fit kl_tour kl_grad)
   target_compile_definitions(klgrad_tests PRIVATE KLGRAD_HAVE_APPS=1)
 endif()
 # tests/apps/test_tiny_vae.cpp runs build/bin/tiny_vae the same way.

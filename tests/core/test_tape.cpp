@@ -136,7 +136,7 @@ TEST_CASE("gradcheck catches a wrong gradient and names the op") {
   // A correct op passes ...
   auto ok = gradcheck([](std::vector<Tensor<double>>& v) { return v[0] * v[1]; }, {A{1.0, 2.0}, A{3.0, -1.0}});
   CHECK_MESSAGE(ok.ok, ok.message);
-  CHECK(ok.compared == 2 * 2);  // a 2-element output against two 2-element inputs
+  CHECK(ok.compared == 2 * (2 * 2));  // two Jacobians (one per input), each 2 outputs x 2 elements
   CHECK(ok.max_abs_diff < 1e-8);
   // ... and a function whose backward disagrees with its forward fails: here the
   // forward value depends on x through a detached path only.

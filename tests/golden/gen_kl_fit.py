@@ -1,7 +1,9 @@
 """Reference trajectories of apps/kl_fit: the same loop, run by PyTorch 1.13.
 
 kl_fit minimizes KL between a learnable P = softmax(logits), logits of shape
-(1, n), and a fixed target Q; every step (the loss is recorded before the update)
+(1, n), and a fixed target Q (with --family gaussian the logits are
+-(i - mu)^2 / (2 exp(2 log_sigma)) on the grid i = 0..n-1, with learnable scalars
+mu and log_sigma); every step (the loss is recorded before the update)
     log_p = log_softmax(logits, 1)
     loss  = kl_div(log_p, Q, reduction)                     # forward: KL(Q || P)
           | kl_div(log Q, log_p, reduction, log_target=True) # reverse: KL(P || Q)
@@ -31,7 +33,7 @@ DEFAULTS = {
     "target": "0.7,0.2,0.1", "init": None, "direction": "forward", "reduction": "batchmean",
     "optimizer": "adam", "lr": "0.01", "momentum": "0", "dampening": "0", "weight_decay": None,
     "betas": "0.9,0.999", "eps": "1e-08", "steps": "100", "dtype": "float32",
-    "nesterov": False, "maximize": False, "amsgrad": False,
+    "nesterov": False, "maximize": False, "amsgrad": False, "family": "free",
 }
 BOOLEAN_FLAGS = {"nesterov", "maximize", "amsgrad"}
 
@@ -65,6 +67,19 @@ DIRECTIONS = [
 ]
 DTYPES = ["float64", "float32"]
 
+# A bimodal target on a 24-point grid for the unimodal Gaussian family
+# (--family gaussian): trajectories of both directions and both optimizers.
+_x = torch.arange(24, dtype=torch.float64)
+_bimodal = torch.exp(-(_x - 5) ** 2 / 8) + torch.exp(-(_x - 15) ** 2 / 8)  # not symmetric about mu0 = 11.5
+TARGET_BIMODAL = ",".join(repr(float(v)) for v in _bimodal / _bimodal.sum())
+GAUSSIAN = [
+    ("gaussian_adam", ["--family=gaussian", "--lr=0.05", "--target=" + TARGET_BIMODAL]),
+    ("gaussian_adam_reverse", ["--family=gaussian", "--lr=0.05", "--direction=reverse", "--init=8,0.5",
+                               "--target=" + TARGET_BIMODAL]),
+    ("gaussian_sgd", ["--family=gaussian", "--optimizer=sgd", "--lr=0.5", "--momentum=0.9", "--init=3,0.2",
+                      "--target=" + TARGET_BIMODAL]),
+]
+
 
 def configurations():
     """(name, flags) pairs: every optimizer x both directions x both dtypes with
@@ -91,12 +106,15 @@ def configurations():
         # a zero in Q (forward only: reverse KL is infinite there); its term is 0 * log 0 = 0
         out.append(("adam_zero_target/forward/batchmean/" + dtype,
                     ["--lr=0.05", "--target=0.5,0.5,0", "--init=0.2,-0.4,1", "--dtype=" + dtype]))
+        for gname, gflags in GAUSSIAN:
+            out.append((gname + "/" + dtype, gflags + ["--steps=200", "--dtype=" + dtype]))
     # '/' in names and keys separates fields; the flags must not contain it or spaces
     return [(n.replace("/", "."), f) for n, f in out]
 
 
 # --csv is checked for these (P before every update is recorded for them).
-CSV_CONFIGS = ["adam_default.forward.batchmean.float64", "adam_n50.forward.batchmean.float32"]
+CSV_CONFIGS = ["adam_default.forward.batchmean.float64", "adam_n50.forward.batchmean.float32",
+               "gaussian_adam.float64"]
 
 
 def parse_flags(flags):
@@ -140,9 +158,25 @@ def run(c, record_p):
     q = torch.tensor([numbers(c["target"])], dtype=torch.float64).to(dtype)
     log_q = torch.log(q)
     n = q.shape[1]
-    init = numbers(c["init"]) if c["init"] is not None else [0.0] * n
-    logits = torch.tensor([init], dtype=torch.float64).to(dtype).requires_grad_()
-    opt = make_optimizer(c, [logits])
+    if c["family"] == "gaussian":
+        import math
+        init = numbers(c["init"]) if c["init"] is not None else [(n - 1) / 2, math.log(n / 4)]
+        mu = torch.tensor([[init[0]]], dtype=torch.float64).to(dtype).requires_grad_()
+        log_sigma = torch.tensor([[init[1]]], dtype=torch.float64).to(dtype).requires_grad_()
+        grid = torch.arange(n, dtype=dtype).reshape(1, n)
+        params = [mu, log_sigma]
+
+        def logits_of():  # kl_fit's op order, so float32 rounds the same way
+            d = grid - mu
+            return d * d * torch.exp(log_sigma * -2.0) * -0.5
+    else:
+        init = numbers(c["init"]) if c["init"] is not None else [0.0] * n
+        logits = torch.tensor([init], dtype=torch.float64).to(dtype).requires_grad_()
+        params = [logits]
+
+        def logits_of():
+            return logits
+    opt = make_optimizer(c, params)
     forward = c["direction"] == "forward"
     red = c["reduction"]
 
@@ -153,7 +187,7 @@ def run(c, record_p):
 
     losses, ps = [], []
     for _ in range(int(c["steps"])):
-        log_p = F.log_softmax(logits, 1)
+        log_p = F.log_softmax(logits_of(), 1)
         loss = loss_of(log_p)
         losses.append(loss.detach().clone())
         if record_p:
@@ -162,7 +196,7 @@ def run(c, record_p):
         loss.backward()
         opt.step()
     with torch.no_grad():
-        log_p = F.log_softmax(logits, 1)
+        log_p = F.log_softmax(logits_of(), 1)
         final_loss = loss_of(log_p)
         p = torch.exp(log_p)
     return torch.stack(losses), final_loss, p, (torch.stack(ps) if record_p else None)
