@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,25 @@ std::string dir_of(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+// A writer killed with SIGKILL (or by a power cut) leaves its <path>.tmp.<pid>
+// behind; the next writer of <path> removes those whose process is gone.
+void remove_stale_temporaries(const std::string& path) {
+  const std::string dir = dir_of(path);
+  const auto slash = path.find_last_of('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0 || name.size() == prefix.size()) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) ::unlink((dir + "/" + name).c_str());
+  }
+  ::closedir(d);
 }
 
 }  // namespace
@@ -54,6 +75,7 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::st
 
 AtomicFile::AtomicFile(const std::string& path, const std::string& what)
     : path_(path), temp_(path + ".tmp." + std::to_string(::getpid())), what_(what) {
+  remove_stale_temporaries(path_);
   // 0666 minus the umask, like any file a program creates; no symlink following.
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd_ < 0)

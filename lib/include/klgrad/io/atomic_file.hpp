@@ -7,7 +7,9 @@
 //   3. rename() it over <path> (atomic on POSIX file systems),
 //   4. fsync the directory, so the rename itself is durable.
 // Until commit() the old <path> is untouched; if anything throws, or the
-// AtomicFile is destroyed without commit(), the temporary is removed.
+// AtomicFile is destroyed without commit(), the temporary is removed. A process
+// killed outright (SIGKILL) cannot clean up: the next AtomicFile for the same
+// path removes temporaries whose process no longer exists.
 // Not for two writers of the same path at once (they share one temporary).
 #pragma once
 
