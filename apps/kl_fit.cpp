@@ -20,6 +20,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli.hpp"
+
 #include "klgrad/graph.hpp"
 #include "klgrad/io/atomic_file.hpp"
 #include "klgrad/klgrad.hpp"
@@ -133,6 +135,7 @@ int run(const Config& c) {
     return forward ? divergence(log_p, tape.constant_view(q), red) : kl_div(tape.constant_view(log_q), log_p, red, true);
   };
   double seconds = 0;
+  std::string dot;  // written with the CSV, when the run succeeds
   for (long k = 1; k <= c.steps; ++k) {
     const auto t0 = std::chrono::steady_clock::now();
     Tensor<T> log_p = log_p_of();
@@ -140,7 +143,7 @@ int run(const Config& c) {
     const T value = loss.item();
     opt->zero_grad();
     loss.backward();
-    if (k == 1 && !c.dot.empty()) write_dot(loss, c.dot, {true});  // the first step's graph, with its gradients
+    if (k == 1 && !c.dot.empty()) dot = to_dot(loss, {true});  // the first step's graph, with its gradients
     if (csv) {  // P before this step's update, like the loss
       line = std::to_string(k) + ',' + fmt(value, f64);
       for (std::size_t i = 0; i < n; ++i) line += ',' + fmt(std::exp(log_p.value().flat(i)), f64);
@@ -161,6 +164,7 @@ int run(const Config& c) {
     p = xt::exp(log_p.value());
   }
   if (csv) csv->commit();
+  if (!c.dot.empty()) write_file_atomic(c.dot, std::vector<std::uint8_t>(dot.begin(), dot.end()), "--dot");
   std::printf("final loss %s (%s, %s, %s)\n", fmt(final_loss(), f64).c_str(),
               c.loss != "kl" ? c.loss.c_str() : forward ? "KL(Q || P)" : "KL(P || Q)", c.reduction.c_str(),
               c.optimizer.c_str());
@@ -225,6 +229,7 @@ void validate(Config& c) {
                "--nesterov needs --momentum > 0 and --dampening 0 (got momentum " + fmt(c.momentum, true) +
                    ", dampening " + fmt(c.dampening, true) + ")");
   KLGRAD_CHECK(c.steps >= 0, "--steps: must be >= 0, got " + std::to_string(c.steps));
+  KLGRAD_CHECK(c.dot.empty() || c.steps >= 1, "--dot writes the first step's graph: it needs --steps >= 1");
   KLGRAD_CHECK(c.print_every >= 0, "--print-every: must be >= 0 (0 prints only the summary), got " + std::to_string(c.print_every));
 }
 
@@ -270,14 +275,7 @@ int main(int argc, char** argv) {
   app.add_option("--csv", c.csv, "Write step, loss, p_1..p_n per step to this CSV file");
   app.add_option("--dot", c.dot, "Write the graph of the first step, with gradient norms, as Graphviz DOT");
   app.add_flag("--detect-anomaly", c.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "kl_fit: " << e.what() << " (see kl_fit --help)\n";
-    return 2;
-  }
+  if (const int code = klgrad_cli::parse(app, argc, argv, "kl_fit"); code >= 0) return code;
   try {
     c.target_given = target->count() > 0;
     c.init_given = init->count() > 0;

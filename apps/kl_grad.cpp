@@ -17,6 +17,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli.hpp"
+
 #include "klgrad/gradcheck.hpp"
 #include "klgrad/klgrad.hpp"
 #include "klgrad/random.hpp"
@@ -111,7 +113,8 @@ int gradcheck_table(std::uint64_t seed) {
     std::string shapes;
     for (const A& a : c.inputs) shapes += (shapes.empty() ? "" : "+") + shape_str(a.shape());
     std::string name = c.name;
-    for (std::string* s : {&name, &shapes}) s->erase(std::remove(s->begin(), s->end(), ' '), s->end());
+    std::replace(name.begin(), name.end(), ' ', '_');  // one word per column
+    shapes.erase(std::remove(shapes.begin(), shapes.end(), ' '), shapes.end());
     std::printf("%s %s %zu %.2e %s\n", name.c_str(), shapes.c_str(), res.compared, res.max_abs_diff,
                 res.ok ? "pass" : "FAIL");
     if (!res.ok) {
@@ -129,21 +132,15 @@ int main(int argc, char** argv) {
                "or (--gradcheck) a table of every op's backward checked against central differences."};
   std::string logits = "1,2,0.5", target = "0.7,0.2,0.1";
   bool table = false;
-  std::uint64_t seed = 0;
+  long long seed = 0;
   app.add_option("--logits", logits, "Logits z, comma-separated")->capture_default_str();
   app.add_option("--target", target, "Target distribution Q: finite, >= 0, summing to 1")->capture_default_str();
   app.add_flag("--gradcheck", table, "Print the gradcheck table instead");
   app.add_option("--seed", seed, "Seed of the random gradcheck inputs")->capture_default_str();
+  if (const int code = klgrad_cli::parse(app, argc, argv, "kl_grad"); code >= 0) return code;
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "kl_grad: " << e.what() << " (see kl_grad --help)\n";
-    return 2;
-  }
-  try {
-    if (table) return gradcheck_table(seed);
+    KLGRAD_CHECK(seed >= 0, "--seed must be >= 0, got " + std::to_string(seed));
+    if (table) return gradcheck_table(static_cast<std::uint64_t>(seed));
     const auto z = parse_number_list(logits, "--logits");
     const auto q = parse_number_list(target, "--target");
     KLGRAD_CHECK(z.size() == q.size(), "--logits has " + std::to_string(z.size()) + " entries and --target " +

@@ -8,6 +8,9 @@
 #include <iostream>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
 #include "klgrad/distributions.hpp"
 #include "klgrad/klgrad.hpp"
 #include "klgrad/optim.hpp"
@@ -86,7 +89,10 @@ void optimize(Tape<float>& tape) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  CLI::App app{"kl_tour: the tutorial 'Understanding KL Divergence in PyTorch' in C++, step by step.\n"
+               "Takes no options; kl_fit is the program to experiment with."};
+  if (const int code = klgrad_cli::parse(app, argc, argv, "kl_tour"); code >= 0) return code;
   try {
     std::printf("klgrad tour: KL divergence, as in the tutorial 'Understanding KL Divergence in PyTorch'\n");
     Tape<float> tape;

@@ -17,6 +17,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli.hpp"
+
 #include "klgrad/io/png.hpp"
 #include "klgrad/klgrad.hpp"
 #include "klgrad/models/vae_trainer.hpp"
@@ -73,6 +75,12 @@ void write_metrics(const std::string& path, const std::vector<EpochMetrics>& his
   write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), "metrics.csv");
 }
 
+std::string number(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
+
 int run(const Options& o) {
   const auto positive = [](long v, const char* flag, long lo) {
     KLGRAD_CHECK(v >= lo, std::string(flag) + " must be >= " + std::to_string(lo) + ", got " + std::to_string(v));
@@ -85,13 +93,20 @@ int run(const Options& o) {
   positive(o.test_limit, "--test-limit", 0);
   positive(o.threads, "--threads", 1);
   positive(o.seed, "--seed", 0);
-  KLGRAD_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr must be a finite number > 0, got " + std::to_string(o.lr));
-  KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + std::to_string(o.beta));
+  KLGRAD_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr must be a finite number > 0, got " + number(o.lr));
+  KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + number(o.beta));
   set_num_threads(static_cast<int>(o.threads));
 
   const MnistSplit train = load_mnist(o.data, "train", static_cast<std::size_t>(o.train_limit));
   const MnistSplit test = load_mnist(o.data, "t10k", static_cast<std::size_t>(o.test_limit));
   const std::size_t side = train.images.rows;
+  KLGRAD_CHECK(train.images.count > 0 && test.images.count > 0,
+               "--data " + o.data + ": the " + std::string(train.images.count ? "test (t10k)" : "training") +
+                   " split has no images; use a folder with images in both splits");
+  KLGRAD_CHECK(test.images.rows == train.images.rows && test.images.cols == train.images.cols,
+               "--data " + o.data + ": t10k images are " + std::to_string(test.images.rows) + "x" +
+                   std::to_string(test.images.cols) + " but training images are " + std::to_string(train.images.rows) +
+                   "x" + std::to_string(train.images.cols) + "; both splits must come from the same dataset");
 
   VaeConfig c;
   c.hidden = static_cast<std::size_t>(o.hidden);
@@ -157,14 +172,7 @@ int main(int argc, char** argv) {
   app.add_option("--resume", o.resume, "Continue from this checkpoint.npz (same --hidden/--latent)");
   app.add_flag("--no-progress", o.no_progress, "No progress bar");
   app.add_flag("--detect-anomaly", o.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "tiny_vae: " << e.what() << " (see tiny_vae --help)\n";
-    return 2;
-  }
+  if (const int code = klgrad_cli::parse(app, argc, argv, "tiny_vae"); code >= 0) return code;
   try {
     return run(o);
   } catch (const Error& e) {

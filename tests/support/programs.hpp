@@ -64,12 +64,14 @@ inline Run run(const std::string& program, const std::vector<std::string>& args)
   return r;
 }
 
-// The same, with `args` split at white space (for arguments without spaces).
-inline Run run_line(const std::string& program, const std::string& args) {
-  std::vector<std::string> list;
-  std::istringstream in(args);
-  for (std::string a; in >> a;) list.push_back(a);
-  return run(program, list);
+inline std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
 }
+
+// The same, with `args` split at white space (for arguments without spaces).
+inline Run run_line(const std::string& program, const std::string& args) { return run(program, split_words(args)); }
 
 }  // namespace programs

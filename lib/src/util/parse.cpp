@@ -1,5 +1,7 @@
 #include "klgrad/util/parse.hpp"
 
+#include "klgrad/io/atomic_file.hpp"
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -47,11 +49,9 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 }
 
 std::vector<double> read_number_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  KLGRAD_CHECK(static_cast<bool>(in), what + ": cannot open '" + path + "'; check the path");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse_number_list(s.str(), what + " " + path);
+  // read_file_bytes names the problem: file not found, is a directory, unreadable.
+  const std::vector<std::uint8_t> bytes = read_file_bytes(path, what);
+  return parse_number_list(std::string(bytes.begin(), bytes.end()), what + " " + path);
 }
 
 }  // namespace klgrad

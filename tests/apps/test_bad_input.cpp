@@ -1,0 +1,322 @@
+// The bad-input sweep: every program, fed the mistakes students make. Each must
+// answer with exactly one line on stderr, "<program>: <the problem and the fix>",
+// exit code 2, no signal, nothing on stdout, no output file left behind, and a
+// checkpoint already saved in the output folder untouched.
+//
+// Covered: malformed numbers, NaN/inf, empty lists and values, wrong lengths,
+// negative or unnormalized targets, unknown names, out-of-range values; missing,
+// empty, truncated, corrupt and inconsistent dataset files (plain and gzip);
+// missing, empty, truncated, corrupt and foreign checkpoints.
+#include <doctest/doctest.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "support/programs.hpp"
+#include "support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+#ifdef KLGRAD_HAVE_APPS
+constexpr bool have_apps = true;
+#else
+constexpr bool have_apps = false;
+#endif
+
+using Bytes = std::vector<std::uint8_t>;
+
+void put_u32(Bytes& b, std::uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
+}
+
+Bytes idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols) {
+  Bytes b;
+  put_u32(b, 2051);
+  put_u32(b, n);
+  put_u32(b, rows);
+  put_u32(b, cols);
+  for (std::uint32_t i = 0; i < n * rows * cols; ++i) b.push_back(static_cast<std::uint8_t>((i * 37) % 251));
+  return b;
+}
+
+Bytes idx_labels(std::uint32_t n) {
+  Bytes b;
+  put_u32(b, 2049);
+  put_u32(b, n);
+  for (std::uint32_t i = 0; i < n; ++i) b.push_back(static_cast<std::uint8_t>(i % 10));
+  return b;
+}
+
+Bytes gzip(const Bytes& raw) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  Bytes out(deflateBound(&z, raw.size()) + 32);
+  z.next_in = const_cast<Bytes::value_type*>(raw.data());
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+void write(const fs::path& p, const Bytes& b) {
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+Bytes read(const fs::path& p) {
+  const std::string s = programs::read_text(p.string());
+  return Bytes(s.begin(), s.end());
+}
+
+// A valid small dataset: 64 training and 16 test images of 28x28, uncompressed.
+void write_dataset(const fs::path& dir) {
+  fs::create_directories(dir);
+  write(dir / "train-images-idx3-ubyte", idx_images(64, 28, 28));
+  write(dir / "train-labels-idx1-ubyte", idx_labels(64));
+  write(dir / "t10k-images-idx3-ubyte", idx_images(16, 28, 28));
+  write(dir / "t10k-labels-idx1-ubyte", idx_labels(16));
+}
+
+struct Case {
+  std::string program;
+  std::vector<std::string> args;
+  std::string expect;  // part of the message: names the problem
+};
+
+// Every file in `dir` with its bytes.
+std::vector<std::pair<std::string, Bytes>> snapshot(const fs::path& dir) {
+  std::vector<std::pair<std::string, Bytes>> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.emplace_back(e.path().filename().string(), read(e.path()));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit 2, nothing written" *
+          doctest::skip(!have_apps)) {
+  TempDir tmp("bad_input");
+  const fs::path good = tmp.path / "data";
+  write_dataset(good);
+  const std::string vae_small = "--hidden=8 --latent=2 --batch-size=16 --threads=1 --no-progress --data=" + good.string();
+
+  // A real checkpoint to resume from, and a saved output folder that must survive every failed run.
+  const fs::path saved = tmp.path / "saved";
+  {
+    const programs::Run r = programs::run_line("tiny_vae", vae_small + " --epochs=1 --out=" + saved.string());
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
+  const fs::path ckpt = saved / "checkpoint.npz";
+  const auto saved_files = snapshot(saved);
+
+  // Damaged datasets: each folder is the good one with one thing wrong.
+  auto dataset = [&](const std::string& name, const std::function<void(const fs::path&)>& damage) {
+    const fs::path d = tmp.path / name;
+    write_dataset(d);
+    damage(d);
+    return d.string();
+  };
+  const Bytes train_images = idx_images(64, 28, 28);
+  const std::string d_missing_file = dataset("no_train_images", [](auto d) { fs::remove(d / "train-images-idx3-ubyte"); });
+  const std::string d_empty_file = dataset("empty_file", [](auto d) { write(d / "train-images-idx3-ubyte", {}); });
+  const std::string d_truncated = dataset("truncated", [&](auto d) {
+    write(d / "train-images-idx3-ubyte", Bytes(train_images.begin(), train_images.begin() + 5000));
+  });
+  const std::string d_short_header = dataset("short_header", [&](auto d) {
+    write(d / "train-images-idx3-ubyte", Bytes(train_images.begin(), train_images.begin() + 7));
+  });
+  const std::string d_magic = dataset("bad_magic", [&](auto d) {
+    Bytes b = train_images;
+    b[3] = 0x01;  // 2049: a label file's magic in the images file
+    write(d / "train-images-idx3-ubyte", b);
+  });
+  const std::string d_huge = dataset("huge_count", [&](auto d) {
+    Bytes b = train_images;
+    b[4] = 0x7f;  // the header claims ~2 billion images
+    write(d / "train-images-idx3-ubyte", b);
+  });
+  const std::string d_count = dataset("label_count", [](auto d) { write(d / "train-labels-idx1-ubyte", idx_labels(63)); });
+  const std::string d_shape = dataset("test_shape", [](auto d) { write(d / "t10k-images-idx3-ubyte", idx_images(16, 20, 20)); });
+  const std::string d_zero = dataset("zero_images", [](auto d) {
+    write(d / "train-images-idx3-ubyte", idx_images(0, 28, 28));
+    write(d / "train-labels-idx1-ubyte", idx_labels(0));
+  });
+  const std::string d_gz_corrupt = dataset("gz_corrupt", [&](auto d) {
+    fs::remove(d / "train-images-idx3-ubyte");
+    Bytes z = gzip(train_images);
+    for (std::size_t i = z.size() / 3; i < z.size() / 3 + 64; ++i) z[i] ^= 0x5a;
+    write(d / "train-images-idx3-ubyte.gz", z);
+  });
+  const std::string d_gz_truncated = dataset("gz_truncated", [&](auto d) {
+    fs::remove(d / "train-images-idx3-ubyte");
+    const Bytes z = gzip(train_images);
+    write(d / "train-images-idx3-ubyte.gz", Bytes(z.begin(), z.begin() + static_cast<long>(z.size() / 2)));
+  });
+  const std::string d_not_gz = dataset("not_gz", [&](auto d) {
+    fs::remove(d / "train-images-idx3-ubyte");
+    write(d / "train-images-idx3-ubyte.gz", Bytes{'h', 'e', 'l', 'l', 'o'});
+  });
+  const std::string d_dir = dataset("dir_not_file", [](auto d) {
+    fs::remove(d / "train-images-idx3-ubyte");
+    fs::create_directory(d / "train-images-idx3-ubyte");
+  });
+
+  // Damaged checkpoints.
+  const Bytes ck = read(ckpt);
+  const fs::path ck_empty = tmp.path / "empty.npz", ck_trunc = tmp.path / "truncated.npz", ck_flip = tmp.path / "flipped.npz";
+  write(ck_empty, {});
+  write(ck_trunc, Bytes(ck.begin(), ck.begin() + static_cast<long>(ck.size() / 2)));
+  Bytes flipped = ck;
+  for (std::size_t i = ck.size() / 2; i < ck.size() / 2 + 16; ++i) flipped[i] ^= 0xff;
+  write(ck_flip, flipped);
+  const std::string foreign = std::string(KLGRAD_SOURCE_DIR) + "/tests/io/numpy_savez.npz";  // numpy.savez, not klgrad
+
+  const fs::path target_empty = tmp.path / "empty.txt", target_nan = tmp.path / "nan.txt";
+  write(target_empty, {});
+  const std::string nan_text = "0.5\nnan\n0.5\n";
+  write(target_nan, Bytes(nan_text.begin(), nan_text.end()));
+
+  std::vector<Case> cases = {
+      // kl_fit: numbers and lists
+      {"kl_fit", {"--target=0.7,abc,0.1"}, "'abc'"},
+      {"kl_fit", {"--target=0.7;0.2;0.1"}, "--target"},
+      {"kl_fit", {"--target=nan,0.5,0.5"}, "not a finite number"},
+      {"kl_fit", {"--target=inf,0,0"}, "not a finite number"},
+      {"kl_fit", {"--target=1e999,0,0"}, "--target"},
+      {"kl_fit", {"--target="}, "--target"},
+      {"kl_fit", {"--target=,"}, "--target"},
+      {"kl_fit", {"--target=-0.1,0.6,0.5"}, ">= 0"},
+      {"kl_fit", {"--target=0.5,0.5,0.5"}, "normalize"},
+      {"kl_fit", {"--target-file=" + target_empty.string()}, "no numbers"},
+      {"kl_fit", {"--target-file=" + target_nan.string()}, "not a finite number"},
+      {"kl_fit", {"--target-file=/nonexistent/q.txt"}, "/nonexistent/q.txt"},
+      {"kl_fit", {"--target-file=" + tmp.path.string()}, "directory"},
+      {"kl_fit", {"--init=1,2"}, "one logit per target entry"},
+      {"kl_fit", {"--init=1,nan,2"}, "--init"},
+      {"kl_fit", {"--family=gaussian", "--init=1"}, "mu,log_sigma"},
+      {"kl_fit", {"--betas=0.9"}, "--betas"},
+      {"kl_fit", {"--betas=1.5,0.9"}, "--betas"},
+      // kl_fit: names
+      {"kl_fit", {"--optimizer=adamax"}, "--optimizer"},
+      {"kl_fit", {"--loss=hellinger"}, "--loss"},
+      {"kl_fit", {"--direction=sideways"}, "--direction"},
+      {"kl_fit", {"--reduction=none"}, "--reduction"},
+      {"kl_fit", {"--dtype=float16"}, "--dtype"},
+      {"kl_fit", {"--family=laplace"}, "--family"},
+      {"kl_fit", {"--no-such-flag"}, "no-such-flag"},
+      // kl_fit: ranges
+      {"kl_fit", {"--lr=-1"}, "--lr"},
+      {"kl_fit", {"--lr=nan"}, "--lr"},
+      {"kl_fit", {"--lr=inf"}, "--lr"},
+      {"kl_fit", {"--lr="}, "--lr"},
+      {"kl_fit", {"--lr", ""}, "empty value"},
+      {"kl_fit", {"--steps=-1"}, "--steps"},
+      {"kl_fit", {"--steps=1e3"}, "--steps"},
+      {"kl_fit", {"--steps", ""}, "empty value"},
+      {"kl_fit", {"--eps=-1"}, "--eps"},
+      {"kl_fit", {"--momentum=-0.5", "--optimizer=sgd"}, "--momentum"},
+      {"kl_fit", {"--weight-decay=-1"}, "--weight-decay"},
+      {"kl_fit", {"--print-every=-2"}, "--print-every"},
+      {"kl_fit", {"--nesterov", "--optimizer=sgd"}, "--nesterov"},
+      {"kl_fit", {"--direction=reverse", "--target=0.5,0.5,0"}, "zero"},
+      {"kl_fit", {"--loss=js", "--direction=reverse"}, "symmetric"},
+      {"kl_fit", {"--dot=x.dot", "--steps=0"}, "--dot"},
+      {"kl_fit", {"--csv=/nonexistent/dir/out.csv"}, "/nonexistent/dir/out.csv"},
+      // kl_grad
+      {"kl_grad", {"--logits=1,,2"}, "--logits"},
+      {"kl_grad", {"--logits=nan,1,2"}, "--logits"},
+      {"kl_grad", {"--logits=1,2"}, "one logit per target entry"},
+      {"kl_grad", {"--target=0.5,0.6,-0.1"}, "negative"},
+      {"kl_grad", {"--target=0.2,0.2,0.2"}, "normalize"},
+      {"kl_grad", {"--seed=-1"}, "--seed"},
+      {"kl_grad", {"--logits", ""}, "empty value"},
+      // kl_tour takes no arguments
+      {"kl_tour", {"--steps=5"}, "--steps"},
+      {"kl_tour", {"extra"}, "extra"},
+  };
+  // tiny_vae: flags
+  for (const auto& [flags, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"--batch-size=0", "--batch-size"},  {"--latent=0", "--latent"},      {"--hidden=0", "--hidden"},
+           {"--epochs=-1", "--epochs"},         {"--lr=-0.001", "--lr"},         {"--lr=nan", "--lr"},
+           {"--lr=inf", "--lr"},                {"--lr=abc", "--lr"},            {"--beta=-1", "--beta"},
+           {"--beta=nan", "--beta"},            {"--threads=0", "--threads"},    {"--seed=-3", "--seed"},
+           {"--train-limit=-5", "--train-limit"}, {"--epochs=2.5", "--epochs"}, {"--latent=", "--latent"},
+           {"--optimizer=sgd", "optimizer"}}) {
+    cases.push_back({"tiny_vae", {flags}, expect});
+  }
+  // tiny_vae: datasets
+  for (const auto& [dir, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"/nonexistent/data", "/nonexistent/data"},
+           {d_missing_file, "train-images-idx3-ubyte"},
+           {d_empty_file, "truncated"},
+           {d_truncated, "truncated"},
+           {d_short_header, "truncated"},
+           {d_magic, "magic"},
+           {d_huge, "train-images-idx3-ubyte"},
+           {d_count, "labels"},
+           {d_shape, "t10k"},
+           {d_zero, "no images"},
+           {d_gz_corrupt, "train-images-idx3-ubyte.gz"},
+           {d_gz_truncated, "train-images-idx3-ubyte.gz"},
+           {d_not_gz, "train-images-idx3-ubyte.gz"},
+           {d_dir, "directory"}}) {
+    cases.push_back({"tiny_vae", {"--data=" + dir}, expect});
+  }
+  // tiny_vae: checkpoints
+  for (const auto& [path, expect] : std::vector<std::pair<std::string, std::string>>{
+           {(tmp.path / "missing.npz").string(), "missing.npz"},
+           {ck_empty.string(), "empty.npz"},
+           {ck_trunc.string(), "truncated.npz"},
+           {ck_flip.string(), "flipped.npz"},
+           {foreign, "numpy_savez.npz"},
+           {(saved / "samples.png").string(), "samples.png"},
+           {saved.string(), "directory"}}) {
+    cases.push_back({"tiny_vae", {"--resume=" + path}, expect});
+  }
+  cases.push_back({"tiny_vae", {"--resume=" + ckpt.string(), "--hidden=16"}, "--hidden"});  // another model's checkpoint
+
+  int tried = 0;
+  for (Case c : cases) {
+    const fs::path out = tmp.path / ("out_" + std::to_string(tried));
+    if (c.program == "kl_fit") {
+      if (c.args.front().rfind("--csv", 0) != 0) c.args.push_back("--csv=" + (out.string() + ".csv"));
+      if (c.args.front().rfind("--dot", 0) != 0) c.args.push_back("--dot=" + (out.string() + ".dot"));
+    }
+    if (c.program == "tiny_vae") {
+      bool has_data = false;
+      for (const auto& a : c.args) has_data = has_data || a.rfind("--data", 0) == 0;
+      std::vector<std::string> extra;
+      for (const auto& w : programs::split_words(vae_small))
+        if (!(has_data && w.rfind("--data", 0) == 0)) extra.push_back(w);
+      c.args.insert(c.args.end(), extra.begin(), extra.end());
+      c.args.push_back("--epochs=1");
+      c.args.push_back("--out=" + saved.string());  // a folder with a saved run in it
+    }
+    std::string shown = c.program;
+    for (const auto& a : c.args) shown += " " + a;
+    INFO(shown);
+    const programs::Run r = programs::run(c.program, c.args);
+    ++tried;
+    CHECK(r.signal == 0);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.rfind(c.program + ": ", 0) == 0);
+    CHECK_MESSAGE(r.err.find(c.expect) != std::string::npos, "stderr: " << r.err);
+    CHECK_FALSE(fs::exists(out.string() + ".csv"));
+    CHECK_FALSE(fs::exists(out.string() + ".dot"));
+    CHECK_FALSE(fs::exists("x.dot"));
+  }
+  CHECK(snapshot(saved) == saved_files);  // every failed run left the saved run exactly as it was
+  MESSAGE("bad inputs tried: " << tried << " (kl_fit, kl_grad, kl_tour, tiny_vae)");
+}
