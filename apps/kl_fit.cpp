@@ -138,6 +138,7 @@ int run(const Config& c) {
   std::string dot;  // written with the CSV, when the run succeeds
   for (long k = 1; k <= c.steps; ++k) {
     const auto t0 = std::chrono::steady_clock::now();
+    KLGRAD_SCOPE("kl_fit step");
     Tensor<T> log_p = log_p_of();
     Tensor<T> loss = loss_of(log_p);
     const T value = loss.item();

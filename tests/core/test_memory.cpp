@@ -103,6 +103,47 @@ TEST_CASE("anomaly detection: exp(logvar) overflow, as in a diverging VAE, is re
   CHECK_THROWS_WITH_AS(exp(logvar), doctest::Contains("op 'exp'"), Error);
 }
 
+TEST_CASE("anomaly detection says where the op was created: the expression and the scope, in a VAE") {
+  Generator gen(3);
+  VAE<float> vae(16, 8, 2, gen);
+  vae.fc22.bias.value.fill(400.0f);  // logvar = 400: exp(logvar / 2) = e^200 overflows float
+  Tape<float> tape;
+  Array<float> x = xt::zeros<float>(Shape{2, 16}), eps = xt::ones<float>(Shape{2, 2});
+  CHECK_NOTHROW(vae.forward(tape, tape.constant_view(x), eps));  // without the guard: inf, silently
+  tape.clear();
+  DetectAnomaly guard;
+  std::string message;
+  try {
+    vae.forward(tape, tape.constant_view(x), eps);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("op 'exp'") != std::string::npos);
+  CHECK(message.find("exp(mul_scalar(linear(") != std::string::npos);  // the expression that built it
+  CHECK(message.find("scope 'VAE reparameterize") != std::string::npos);
+  CHECK(message.find("vae.cpp:") != std::string::npos);
+  CHECK(message.find('\n') == std::string::npos);  // one line
+}
+
+TEST_CASE("scopes nest and end with their C++ scope") {
+  Tape<double> tape;
+  auto x = tape.variable(Array<double>{1.0, 0.0});
+  {
+    KLGRAD_SCOPE("outer");
+    auto a = exp(x);
+    {
+      KLGRAD_SCOPE("inner");
+      CHECK(std::string(log(a).node().site->name) == "inner");
+    }
+    CHECK(std::string(sqrt(a).node().site->name) == "outer");
+  }
+  CHECK(current_site() == nullptr);
+  CHECK(neg(x).node().site == nullptr);
+  DetectAnomaly guard;
+  KLGRAD_SCOPE("probabilities");
+  CHECK_THROWS_WITH_AS(log(x * 1.0), doctest::Contains("log(mul_scalar(variable)); created in scope 'probabilities' at test_memory.cpp:"), Error);
+}
+
 TEST_CASE("anomaly detection also checks gradients: sqrt at 0 has an infinite derivative") {
   Tape<double> tape;
   auto x = tape.variable(Array<double>{0.0, 4.0});

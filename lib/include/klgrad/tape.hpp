@@ -74,6 +74,13 @@ struct OpArgs {
   double a = 0, b = 0;
 };
 
+// Where ops were created: a named region of source code (see KLGRAD_SCOPE below).
+struct Site {
+  const char* name;
+  const char* file;
+  int line;
+};
+
 template <class T>
 struct OpInfo {
   const char* name;
@@ -89,6 +96,7 @@ struct Node {
   Parameter<T>* param = nullptr;  // set for leaves bound to a Parameter
   const Array<T>* view = nullptr; // set for constant leaves that read an outside array
   const OpInfo<T>* op = nullptr;  // null for leaves
+  const Site* site = nullptr;     // the innermost KLGRAD_SCOPE it was created in, if any
   std::array<std::uint32_t, 3> in{};
   std::uint8_t n_in = 0;
   bool requires_grad = false;
@@ -213,7 +221,8 @@ class NoGrad {
 
 // Anomaly detection (thread-local, opt-in): the first op whose forward output or
 // backward gradient holds a NaN or inf throws an Error naming the op, its index
-// on the tape and its input shapes.
+// on the tape, its input shapes, the expression that built it (e.g.
+// log(softmax(parameter 'logits'))) and the KLGRAD_SCOPE it was created in.
 bool anomaly_detection_enabled();
 class DetectAnomaly {
  public:
@@ -225,6 +234,28 @@ class DetectAnomaly {
  private:
   bool previous_;
 };
+
+// Scopes: where an op was created, for errors. C++ has no traceback, so code
+// names its regions; every op created inside is tagged with the innermost one:
+//   { KLGRAD_SCOPE("decoder"); logits = fc4(tape, relu(fc3(tape, z))); }
+// and an anomaly there reads "... in scope 'decoder' (vae.cpp:44) ...".
+// Thread-local, nestable, free when nothing goes wrong (one pointer per node).
+class Scope {
+ public:
+  explicit Scope(const Site& site);
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  const Site* previous_;
+};
+const Site* current_site();
+#define KLGRAD_SCOPE(name) KLGRAD_SCOPE_AT_(name, __LINE__)
+#define KLGRAD_SCOPE_AT_(name, line) KLGRAD_SCOPE_CAT_(name, line)
+#define KLGRAD_SCOPE_CAT_(name, line)                                          \
+  static const ::klgrad::Site klgrad_site_##line{name, __FILE__, line};        \
+  ::klgrad::Scope klgrad_scope_##line(klgrad_site_##line)
 
 // Nodes alive on all tapes of scalar type T (the memory tests read this).
 template <class T>

@@ -12,6 +12,7 @@ namespace klgrad {
 namespace {
 thread_local bool grad_mode = true;
 thread_local bool anomaly_mode = false;
+thread_local const Site* site_now = nullptr;
 std::atomic<long> live_float{0}, live_double{0};
 template <class T> std::atomic<long>& live_counter();
 template <> std::atomic<long>& live_counter<float>() { return live_float; }
@@ -24,12 +25,29 @@ bool all_finite(const Array<T>& a) {
   return true;
 }
 
+// How node `id` was built, `depth` ops deep: log(softmax(parameter 'logits')).
+template <class T>
+std::string expression(Tape<T>& tape, std::uint32_t id, int depth) {
+  const Node<T>& n = tape.node(id);
+  if (!n.op) return n.param && !n.param->name.empty() ? "parameter '" + n.param->name + "'" : n.name();
+  if (depth == 0) return std::string(n.name()) + "(...)";
+  std::string s = std::string(n.name()) + "(";
+  for (int i = 0; i < n.n_in; ++i) s += (i ? ", " : "") + expression(tape, n.in[static_cast<std::size_t>(i)], depth - 1);
+  return s + ")";
+}
+
 template <class T>
 std::string describe(Tape<T>& tape, std::uint32_t id) {
   const Node<T>& n = tape.node(id);
   std::ostringstream o;
   o << "op '" << n.name() << "' (node #" << id << " on the tape, inputs";
   for (int i = 0; i < n.n_in; ++i) o << ' ' << shape_str(tape.node(n.in[static_cast<std::size_t>(i)]).val().shape());
+  o << "; " << expression(tape, id, 3);
+  if (n.site) {
+    const std::string file = n.site->file;
+    o << "; created in scope '" << n.site->name << "' at " << file.substr(file.find_last_of('/') + 1) << ':'
+      << n.site->line;
+  }
   o << ')';
   return o.str();
 }
@@ -38,6 +56,10 @@ std::string describe(Tape<T>& tape, std::uint32_t id) {
 bool grad_enabled() { return grad_mode; }
 NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
 NoGrad::~NoGrad() { grad_mode = previous_; }
+
+Scope::Scope(const Site& site) : previous_(site_now) { site_now = &site; }
+Scope::~Scope() { site_now = previous_; }
+const Site* current_site() { return site_now; }
 
 bool anomaly_detection_enabled() { return anomaly_mode; }
 DetectAnomaly::DetectAnomaly(bool on) : previous_(anomaly_mode) { anomaly_mode = on; }
@@ -128,6 +150,7 @@ Node<T>& Tape<T>::push() {
   n.param = nullptr;
   n.view = nullptr;
   n.op = nullptr;
+  n.site = site_now;
   n.n_in = 0;
   n.requires_grad = false;
   n.has_grad = false;

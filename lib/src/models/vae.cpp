@@ -31,6 +31,7 @@ template <class T>
 std::pair<Tensor<T>, Tensor<T>> VAE<T>::encode(Tape<T>& tape, const Tensor<T>& x) {
   KLGRAD_CHECK(x.dim() == 2 && x.shape()[1] == input, "VAE: input batch " + shape_str(x.shape()) + " must be (N, " +
                                                           std::to_string(input) + ")");
+  KLGRAD_SCOPE("VAE encoder");
   Tensor<T> h = relu(fc1(tape, x));
   return {fc21(tape, h), fc22(tape, h)};
 }
@@ -41,8 +42,16 @@ typename VAE<T>::Output VAE<T>::forward(Tape<T>& tape, const Tensor<T>& x, const
                                                           std::to_string(x.shape()[0]) + ", " + std::to_string(latent) + ")");
   Output o;
   std::tie(o.mu, o.logvar) = encode(tape, x);
-  Tensor<T> z = o.mu + tape.constant_view(eps) * exp(o.logvar * T(0.5));
-  o.logits = fc4(tape, relu(fc3(tape, z)));
+  Tensor<T> z;
+  {
+    KLGRAD_SCOPE("VAE reparameterize: z = mu + eps exp(logvar / 2)");
+    z = o.mu + tape.constant_view(eps) * exp(o.logvar * T(0.5));
+  }
+  {
+    KLGRAD_SCOPE("VAE decoder");
+    o.logits = fc4(tape, relu(fc3(tape, z)));
+  }
+  KLGRAD_SCOPE("VAE loss: recon + beta KL(N(mu, sigma^2) || N(0, I))");
   o.recon = binary_cross_entropy_with_logits(o.logits, x, Reduction::sum);
   o.kl = gaussian_kl_to_standard(o.mu, o.logvar);
   o.loss = beta == T(1) ? o.recon + o.kl : o.recon + o.kl * beta;
