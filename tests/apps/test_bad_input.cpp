@@ -8,7 +8,6 @@
 // empty, truncated, corrupt and inconsistent dataset files (plain and gzip);
 // missing, empty, truncated, corrupt and foreign checkpoints.
 #include <doctest/doctest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "support/idx_files.hpp"
 #include "support/programs.hpp"
 #include "support/temp_dir.hpp"
 
@@ -25,58 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#ifdef KLGRAD_HAVE_APPS
-constexpr bool have_apps = true;
-#else
-constexpr bool have_apps = false;
-#endif
+using programs::have_apps;
 
-using Bytes = std::vector<std::uint8_t>;
+using idx_files::Bytes;
+using idx_files::read;
+using idx_files::write;
 
-void put_u32(Bytes& b, std::uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
-}
-
-Bytes idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols) {
-  Bytes b;
-  put_u32(b, 2051);
-  put_u32(b, n);
-  put_u32(b, rows);
-  put_u32(b, cols);
-  for (std::uint32_t i = 0; i < n * rows * cols; ++i) b.push_back(static_cast<std::uint8_t>((i * 37) % 251));
-  return b;
-}
-
-Bytes idx_labels(std::uint32_t n) {
-  Bytes b;
-  put_u32(b, 2049);
-  put_u32(b, n);
-  for (std::uint32_t i = 0; i < n; ++i) b.push_back(static_cast<std::uint8_t>(i % 10));
-  return b;
-}
-
-Bytes gzip(const Bytes& raw) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  Bytes out(deflateBound(&z, raw.size()) + 32);
-  z.next_in = const_cast<Bytes::value_type*>(raw.data());
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = out.data();
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-void write(const fs::path& p, const Bytes& b) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-Bytes read(const fs::path& p) {
-  const std::string s = programs::read_text(p.string());
-  return Bytes(s.begin(), s.end());
-}
+Bytes idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols) { return idx_files::images(n, rows, cols); }
+Bytes idx_labels(std::uint32_t n) { return idx_files::labels(n); }
 
 // A valid small dataset: 64 training and 16 test images of 28x28, uncompressed.
 void write_dataset(const fs::path& dir) {
@@ -153,13 +109,15 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
   });
   const std::string d_gz_corrupt = dataset("gz_corrupt", [&](auto d) {
     fs::remove(d / "train-images-idx3-ubyte");
-    Bytes z = gzip(train_images);
+    idx_files::write_gz(d / "train-images-idx3-ubyte.gz", train_images);
+    Bytes z = read(d / "train-images-idx3-ubyte.gz");
     for (std::size_t i = z.size() / 3; i < z.size() / 3 + 64; ++i) z[i] ^= 0x5a;
     write(d / "train-images-idx3-ubyte.gz", z);
   });
   const std::string d_gz_truncated = dataset("gz_truncated", [&](auto d) {
     fs::remove(d / "train-images-idx3-ubyte");
-    const Bytes z = gzip(train_images);
+    idx_files::write_gz(d / "train-images-idx3-ubyte.gz", train_images);
+    const Bytes z = read(d / "train-images-idx3-ubyte.gz");
     write(d / "train-images-idx3-ubyte.gz", Bytes(z.begin(), z.begin() + static_cast<long>(z.size() / 2)));
   });
   const std::string d_not_gz = dataset("not_gz", [&](auto d) {

@@ -27,11 +27,7 @@
 
 namespace {
 
-#ifdef KLGRAD_HAVE_APPS
-constexpr bool have_apps = true;
-#else
-constexpr bool have_apps = false;  // configured with KLGRAD_APPS=OFF: nothing to run
-#endif
+using programs::have_apps;
 
 const golden::File& fixture() { return golden::file("kl_fit.txt"); }
 

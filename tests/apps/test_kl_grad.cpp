@@ -13,11 +13,7 @@
 
 namespace {
 
-#ifdef KLGRAD_HAVE_APPS
-constexpr bool have_apps = true;
-#else
-constexpr bool have_apps = false;
-#endif
+using programs::have_apps;
 
 // The table rows of kl_grad's output: lines that are neither comments nor the header.
 std::vector<std::vector<std::string>> rows(const std::string& out) {

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "support/idx_files.hpp"
 #include "support/temp_dir.hpp"
 #include "klgrad/data/idx.hpp"
 
@@ -20,42 +21,14 @@ using Bytes = std::vector<std::uint8_t>;
 namespace {
 
 
-void put_be32(Bytes& b, std::uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
-}
-
-// An IDX image file: header then `count` images whose pixel k is (i + k) % 256.
+using idx_files::put_be32;
+using idx_files::write_gz;
 Bytes idx_images(std::uint32_t count, std::uint32_t rows, std::uint32_t cols, std::uint32_t magic = 2051) {
-  Bytes b;
-  for (std::uint32_t v : {magic, count, rows, cols}) put_be32(b, v);
-  for (std::uint32_t i = 0; i < count; ++i)
-    for (std::uint32_t k = 0; k < rows * cols; ++k) b.push_back(static_cast<std::uint8_t>(i + k));
-  return b;
+  return idx_files::images(count, rows, cols, magic);
 }
-
-Bytes idx_labels(std::uint32_t count) {
-  Bytes b;
-  put_be32(b, 2049);
-  put_be32(b, count);
-  for (std::uint32_t i = 0; i < count; ++i) b.push_back(static_cast<std::uint8_t>(i % 10));
-  return b;
-}
-
-void write_raw(const std::string& path, const Bytes& b) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-void write_gz(const std::string& path, const Bytes& b) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  REQUIRE(f != nullptr);
-  REQUIRE(gzwrite(f, b.data(), static_cast<unsigned>(b.size())) == static_cast<int>(b.size()));
-  REQUIRE(gzclose(f) == Z_OK);
-}
-
-Bytes read_raw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), {});
-}
+Bytes idx_labels(std::uint32_t count) { return idx_files::labels(count); }
+void write_raw(const std::string& path, const Bytes& b) { idx_files::write(path, b); }
+Bytes read_raw(const std::string& path) { return idx_files::read(path); }
 
 template <class F>
 std::string data_error(F&& f) {

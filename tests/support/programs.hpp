@@ -14,6 +14,14 @@
 
 namespace programs {
 
+// Configured with KLGRAD_APPS=OFF there is nothing to run: the tests that need
+// the programs are skipped (doctest::skip(!programs::have_apps)).
+#ifdef KLGRAD_HAVE_APPS
+constexpr bool have_apps = true;
+#else
+constexpr bool have_apps = false;
+#endif
+
 struct Run {
   int code = -1;    // exit code; -1 when the program did not exit normally
   int signal = 0;   // the signal that ended it, if one did (a crash: SIGSEGV, SIGABRT, ...)
