@@ -13,3 +13,9 @@ if [ "${KLGRAD_SKIP_SANITIZE:-0}" != 1 ]; then
     bash scripts/setup.sh
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$(nproc)")
 fi
+# A short run (30 s each) of the libFuzzer harnesses of tests/fuzz/ (build-fuzz/,
+# clang-14; docs/FUZZING.md). KLGRAD_SKIP_FUZZ=1 skips it.
+if [ "${KLGRAD_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing: each libFuzzer harness for ${KLGRAD_FUZZ_SECONDS:-30} s (build-fuzz/)"
+  bash scripts/fuzz.sh
+fi

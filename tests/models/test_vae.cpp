@@ -117,3 +117,27 @@ TEST_CASE("VAE checkpoint: a foreign file, other sizes or a damaged file are one
   CHECK(t.epochs_done() == 0);  // a failed load changes nothing
   std::remove(path.c_str());
 }
+
+TEST_CASE("VAE checkpoint: the fuzzers' findings stay fixed (tests/fuzz/corpus/checkpoint/regression_*.npz)") {
+  // Each is the tiny seed checkpoint (input 4, hidden 3, latent 2) with one entry made hostile:
+  // config NaN or 1e300, a history epoch of 1e300, an empty epoch array. Each once reached
+  // undefined behaviour in load(); now each must be one DataError, leaving the trainer as it was.
+  VaeConfig c;
+  c.hidden = 3;
+  c.latent = 2;
+  const std::filesystem::path dir = std::filesystem::path(KLGRAD_SOURCE_DIR) / "tests/fuzz/corpus/checkpoint";
+  int regressions = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    VaeTrainer t(c, 4);
+    INFO(name);
+    if (name.rfind("regression_", 0) == 0) {
+      ++regressions;
+      CHECK_THROWS_AS(t.load(e.path().string()), DataError);
+      CHECK(t.epochs_done() == 0);
+    } else {
+      CHECK_NOTHROW(t.load(e.path().string()));  // the valid seeds
+    }
+  }
+  CHECK(regressions == 4);
+}

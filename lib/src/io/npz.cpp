@@ -264,11 +264,13 @@ NpyArray to_npy(const Array<T>& a) {
 
 template <class T>
 Array<T> from_npy(const NpyArray& a, const std::string& name) {
-  KLGRAD_CHECK(a.dtype == npy_dtype<T>(), "from_npy: entry '" + name + "' has dtype " + quoted(a.dtype) + " but was read as " +
-                                       quoted(npy_dtype<T>()) + "; read it with the matching type or convert it in numpy");
-  KLGRAD_CHECK(a.data.size() == numel(a.shape) * sizeof(T),
-        "from_npy: entry '" + name + "' has " + std::to_string(a.data.size()) + " bytes but shape " +
-            shape_str(a.shape) + " needs " + std::to_string(numel(a.shape) * sizeof(T)));
+  // A file's contents, not the caller's code, are wrong here: DataError.
+  if (a.dtype != npy_dtype<T>())
+    throw DataError("from_npy: entry '" + name + "' has dtype " + quoted(a.dtype) + " but was read as " +
+                    quoted(npy_dtype<T>()) + "; read it with the matching type or convert it in numpy");
+  if (a.data.size() != numel(a.shape) * sizeof(T))
+    throw DataError("from_npy: entry '" + name + "' has " + std::to_string(a.data.size()) + " bytes but shape " +
+                    shape_str(a.shape) + " needs " + std::to_string(numel(a.shape) * sizeof(T)));
   Array<T> r = Array<T>::from_shape(a.shape);
   if (!a.data.empty()) std::memcpy(r.data(), a.data.data(), a.data.size());
   return r;

@@ -1,5 +1,7 @@
 #include "klgrad/models/vae_trainer.hpp"
 
+#include <cmath>
+
 #include <chrono>
 #include <cstring>
 #include <numeric>
@@ -41,6 +43,18 @@ Array<T> entry(const std::map<std::string, NpyArray>& f, const std::string& key,
   if (it == f.end()) throw DataError(path + ": checkpoint has no '" + key + "' entry; it is damaged or from another program");
   return from_npy<T>(it->second, path + ":" + key);
 }
+
+// A count stored as one int64 (epoch, optimizer steps): exactly one value, >= 0.
+std::int64_t count_entry(const std::map<std::string, NpyArray>& f, const std::string& key, const std::string& path) {
+  const Array<std::int64_t> a = entry<std::int64_t>(f, key, path);
+  if (a.size() != 1 || a.flat(0) < 0)
+    throw DataError(path + ": damaged checkpoint ('" + key + "' must be one count >= 0, has " + std::to_string(a.size()) +
+                    " values)");
+  return a.flat(0);
+}
+
+// A stored size (config) or epoch number (history) read as a double: a whole number in [0, 2^31).
+bool whole(double v) { return v >= 0 && v < 2147483648.0 && v == std::floor(v); }
 
 }  // namespace
 
@@ -162,6 +176,8 @@ void VaeTrainer::load(const std::string& path) {
   const Array<double> c = entry<double>(f, "config", path);
   if (c.size() != 7) throw DataError(path + ": damaged checkpoint ('config' has " + std::to_string(c.size()) + " values, expected 7)");
   const auto expect = [&](std::size_t i, double mine, const char* what) {
+    if (!whole(c(i))) throw DataError(path + ": damaged checkpoint ('config' holds " + std::string(what) + " = " +
+                                      std::to_string(c(i)) + ", not a size)");
     if (c(i) != mine)
       throw DataError(path + ": checkpoint has " + what + " " + std::to_string(static_cast<long long>(c(i))) +
                       " but this run uses " + std::to_string(static_cast<long long>(mine)) + "; pass the same --" +
@@ -185,12 +201,16 @@ void VaeTrainer::load(const std::string& path) {
   });
   std::vector<std::int64_t> steps;
   optimizer_.visit_steps([&](const std::string& name, std::int64_t&) {
-    steps.push_back(entry<std::int64_t>(f, "optim." + name, path)());
+    steps.push_back(count_entry(f, "optim." + name, path));
   });
-  const std::int64_t epoch = entry<std::int64_t>(f, "epoch", path)();
+  const std::int64_t epoch = count_entry(f, "epoch", path);
   const Array<double> h = entry<double>(f, "history", path);
   if (h.dimension() != 2 || h.shape()[1] != 7 || static_cast<std::int64_t>(h.shape()[0]) != epoch)
     throw DataError(path + ": damaged checkpoint ('history' does not match 'epoch')");
+  for (std::size_t r = 0; r < h.shape()[0]; ++r)  // row r is epoch r + 1
+    if (!whole(h(r, 0)) || h(r, 0) != static_cast<double>(r + 1))
+      throw DataError(path + ": damaged checkpoint ('history' row " + std::to_string(r + 1) + " is not epoch " +
+                      std::to_string(r + 1) + ")");
   Generator g;
   try {
     g.set_state(entry_string(f, "rng_state", path));
