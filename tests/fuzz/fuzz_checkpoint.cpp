@@ -19,21 +19,11 @@
 #include <zlib.h>
 
 #include "klgrad/error.hpp"
+#include "scratch_file.hpp"
 #include "klgrad/models/vae_trainer.hpp"
 
 namespace {
 
-// The input as a file in /dev/shm for the duration of one call.
-struct ScratchFile {
-  std::string path = "/dev/shm/klgrad_fuzz_checkpoint_" + std::to_string(::getpid()) + ".npz";
-  ScratchFile(const std::uint8_t* data, std::size_t size) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) std::abort();
-    if (size > 0) std::fwrite(data, 1, size, f);
-    std::fclose(f);
-  }
-  ~ScratchFile() { std::remove(path.c_str()); }
-};
 
 std::uint32_t le(const std::uint8_t* p, int n) {
   std::uint32_t v = 0;
@@ -74,7 +64,7 @@ extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t s
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const ScratchFile file(data, size);
+  const ScratchFile file("checkpoint.npz", data, size);
   klgrad::VaeConfig config;
   config.hidden = 3;
   config.latent = 2;

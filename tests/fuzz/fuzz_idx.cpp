@@ -19,20 +19,10 @@
 
 #include "klgrad/data/idx.hpp"
 #include "klgrad/error.hpp"
+#include "scratch_file.hpp"
 
 namespace {
 
-// The input as a file in /dev/shm for the duration of one call.
-struct ScratchFile {
-  std::string path = "/dev/shm/klgrad_fuzz_idx_" + std::to_string(::getpid());
-  ScratchFile(const std::uint8_t* data, std::size_t size) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) std::abort();
-    if (size > 0) std::fwrite(data, 1, size, f);
-    std::fclose(f);
-  }
-  ~ScratchFile() { std::remove(path.c_str()); }
-};
 
 void check(const klgrad::Images& im, std::size_t limit) {
   if ((limit > 0 && im.count > limit) || im.pixels.size() != im.count * im.rows * im.cols) __builtin_trap();
@@ -62,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect_data_or_error([&](std::size_t n) { return klgrad::parse_idx_labels(data, size, "fuzz", n); }, limit);
   }
   if (size < 2 || data[0] != 0x1f || data[1] != 0x8b) return 0;
-  const ScratchFile file(data, size);
+  const ScratchFile file("idx", data, size);
   for (std::size_t limit : {std::size_t(0), std::size_t(3)}) {
     expect_data_or_error([&](std::size_t n) { return klgrad::read_idx_images(file.path, n); }, limit);
     expect_data_or_error([&](std::size_t n) { return klgrad::read_idx_labels(file.path, n); }, limit);
