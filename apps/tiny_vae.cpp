@@ -75,12 +75,6 @@ void write_metrics(const std::string& path, const std::vector<EpochMetrics>& his
   write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), "metrics.csv");
 }
 
-std::string number(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", v);
-  return b;
-}
-
 int run(const Options& o) {
   const auto positive = [](long v, const char* flag, long lo) {
     KLGRAD_CHECK(v >= lo, std::string(flag) + " must be >= " + std::to_string(lo) + ", got " + std::to_string(v));
@@ -93,8 +87,8 @@ int run(const Options& o) {
   positive(o.test_limit, "--test-limit", 0);
   positive(o.threads, "--threads", 1);
   positive(o.seed, "--seed", 0);
-  KLGRAD_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr must be a finite number > 0, got " + number(o.lr));
-  KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + number(o.beta));
+  KLGRAD_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr must be a finite number > 0, got " + number_str(o.lr));
+  KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + number_str(o.beta));
   set_num_threads(static_cast<int>(o.threads));
 
   const MnistSplit train = load_mnist(o.data, "train", static_cast<std::size_t>(o.train_limit));

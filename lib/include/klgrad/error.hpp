@@ -31,6 +31,10 @@ class DataError : public Error {
     if (!(condition)) throw ::klgrad::Error(message);          \
   } while (false)
 
+// A number as a person writes it in a message: 0.5, 1e-08, nan, -inf (six
+// significant digits; std::to_string would give 0.500000 and 0.000000).
+std::string number_str(double v);
+
 // Warnings go to a handler: by default one line on stderr, each distinct
 // message once per process (like Python's default warning filter).
 using WarningHandler = std::function<void(const std::string&)>;

@@ -17,6 +17,12 @@ std::string shape_str(const Shape& s) {
   return o.str();
 }
 
+std::string number_str(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
 std::size_t numel(const Shape& s) {
   std::size_t n = 1;
   for (auto d : s) n *= d;

@@ -9,7 +9,6 @@
 // No buffer beyond the output is allocated.
 #include "klgrad/losses/bce.hpp"
 
-#include <sstream>
 
 #include "klgrad/simd.hpp"
 
@@ -106,12 +105,6 @@ void check_args(const Shape& input, const Shape& target, Reduction r, const char
                std::string(op) + ": reduction 'batchmean' is only for kl_div; use none, sum or mean");
 }
 
-template <class T> std::string value_str(T v) {
-  std::ostringstream o;
-  o << v;
-  return o.str();
-}
-
 }  // namespace
 
 template <class T>
@@ -122,7 +115,7 @@ Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, 
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T v = x.flat(i);
     KLGRAD_CHECK(v >= T(0) && v <= T(1),
-                 std::string(op) + ": input element " + std::to_string(i) + " is " + value_str(v) +
+                 std::string(op) + ": input element " + std::to_string(i) + " is " + number_str(v) +
                      ", outside [0, 1]; it takes probabilities (e.g. sigmoid(z)). For logits z use "
                      "binary_cross_entropy_with_logits(z, target), which is also exact where sigmoid saturates");
   }

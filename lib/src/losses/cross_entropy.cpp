@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "klgrad/losses/nll.hpp"
 
@@ -82,12 +81,6 @@ struct CrossEntropyOp {
   }
 };
 
-std::string value_str(double v) {
-  std::ostringstream o;
-  o << v;
-  return o.str();
-}
-
 }  // namespace
 
 template <class T>
@@ -97,7 +90,7 @@ Tensor<T> cross_entropy(const Tensor<T>& logits, const std::vector<std::int64_t>
                "cross_entropy: reduction 'batchmean' is only for kl_div; use none, sum or mean");
   KLGRAD_CHECK(
       label_smoothing >= 0.0 && label_smoothing <= 1.0,
-      "cross_entropy: label_smoothing must be in [0, 1] (0 = no smoothing), got " + value_str(label_smoothing));
+      "cross_entropy: label_smoothing must be in [0, 1] (0 = no smoothing), got " + number_str(label_smoothing));
   Tensor<T> t = detail::class_targets(logits, target, ignore_index, "cross_entropy");
   OpArgs a;
   a.i[0] = static_cast<std::int64_t>(reduction);

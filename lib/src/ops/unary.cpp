@@ -9,7 +9,6 @@
 // plain loops over the contiguous buffers.
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <string>
 #include <xtensor/xmath.hpp>
 
@@ -182,13 +181,6 @@ struct SoftplusOp {
   }
 };
 
-// A scalar as a user wrote it: "0.5", "nan", "1e-08" (std::to_string gives "0.500000").
-std::string num(double v) {
-  std::ostringstream o;
-  o << v;
-  return o.str();
-}
-
 OpArgs scalars(double a, double b = 0) {
   OpArgs r;
   r.a = a;
@@ -240,7 +232,7 @@ Tensor<T> pow(const Tensor<T>& x, T p) {
 
 template <class T>
 Tensor<T> clamp(const Tensor<T>& x, T lo, T hi) {
-  KLGRAD_CHECK(!std::isnan(lo) && !std::isnan(hi), "clamp: bounds (" + num(lo) + ", " + num(hi) +
+  KLGRAD_CHECK(!std::isnan(lo) && !std::isnan(hi), "clamp: bounds (" + number_str(lo) + ", " + number_str(hi) +
                                                        ") must not be NaN; use -inf or inf for a side without a bound");
   return apply<ClampOp<T>>({x}, scalars(lo, hi));
 }
@@ -248,7 +240,7 @@ Tensor<T> clamp(const Tensor<T>& x, T lo, T hi) {
 template <class T>
 Tensor<T> softplus(const Tensor<T>& x, T beta, T threshold) {
   KLGRAD_CHECK(beta != T(0) && std::isfinite(beta),
-               "softplus: beta " + num(beta) +
+               "softplus: beta " + number_str(beta) +
                    " must be finite and non-zero (y = log(1 + e^(beta x)) / beta); PyTorch's default is 1");
   KLGRAD_CHECK(!std::isnan(threshold), "softplus: threshold is NaN; PyTorch's default is 20");
   return apply<SoftplusOp<T>>({x}, scalars(beta, threshold));

@@ -1,7 +1,6 @@
 // Adam and AdamW (with amsgrad and maximize): PyTorch 1.13's _single_tensor_adam
 // and _single_tensor_adamw, one element at a time. See klgrad/optim.hpp.
 #include <cmath>
-#include <sstream>
 
 #include "klgrad/optim.hpp"
 
@@ -9,23 +8,17 @@ namespace klgrad {
 
 namespace {
 
-std::string num(double x) {
-  std::ostringstream o;
-  o << x;
-  return o.str();
-}
-
 // PyTorch's argument checks, as errors that name the optimizer, the option, the value and the fix.
 void validate(const char* name, const AdamOptions& o) {
   const std::string n = name;
-  KLGRAD_CHECK(o.lr >= 0, n + ": lr = " + num(o.lr) + " is invalid: the learning rate must be >= 0 (default 0.001)");
-  KLGRAD_CHECK(o.eps >= 0, n + ": eps = " + num(o.eps) + " is invalid: eps must be >= 0 (default 1e-08)");
+  KLGRAD_CHECK(o.lr >= 0, n + ": lr = " + number_str(o.lr) + " is invalid: the learning rate must be >= 0 (default 0.001)");
+  KLGRAD_CHECK(o.eps >= 0, n + ": eps = " + number_str(o.eps) + " is invalid: eps must be >= 0 (default 1e-08)");
   KLGRAD_CHECK(o.beta1 >= 0 && o.beta1 < 1,
-        n + ": beta1 = " + num(o.beta1) + " is invalid: betas must lie in [0, 1) (defaults 0.9 and 0.999)");
+        n + ": beta1 = " + number_str(o.beta1) + " is invalid: betas must lie in [0, 1) (defaults 0.9 and 0.999)");
   KLGRAD_CHECK(o.beta2 >= 0 && o.beta2 < 1,
-        n + ": beta2 = " + num(o.beta2) + " is invalid: betas must lie in [0, 1) (defaults 0.9 and 0.999)");
+        n + ": beta2 = " + number_str(o.beta2) + " is invalid: betas must lie in [0, 1) (defaults 0.9 and 0.999)");
   KLGRAD_CHECK(o.weight_decay >= 0,
-        n + ": weight_decay = " + num(o.weight_decay) + " is invalid: weight_decay must be >= 0 (0 turns it off)");
+        n + ": weight_decay = " + number_str(o.weight_decay) + " is invalid: weight_decay must be >= 0 (0 turns it off)");
 }
 
 template <class T>

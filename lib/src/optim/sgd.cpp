@@ -1,7 +1,6 @@
 // SGD with momentum, dampening, Nesterov, weight decay and maximize: PyTorch
 // 1.13's _single_tensor_sgd, one element at a time. See klgrad/optim.hpp.
 #include <cmath>
-#include <sstream>
 
 #include "klgrad/optim.hpp"
 
@@ -9,22 +8,16 @@ namespace klgrad {
 
 namespace {
 
-std::string num(double x) {
-  std::ostringstream o;
-  o << x;
-  return o.str();
-}
-
 // PyTorch's argument checks, as errors that name the option, the value and the fix.
 void validate(const SGDOptions& o) {
   KLGRAD_CHECK(!std::isnan(o.lr), "SGD: lr is required (PyTorch's SGD has no default either): set SGDOptions::lr, e.g. 0.01");
-  KLGRAD_CHECK(o.lr >= 0, "SGD: lr = " + num(o.lr) + " is invalid: the learning rate must be >= 0");
-  KLGRAD_CHECK(o.momentum >= 0, "SGD: momentum = " + num(o.momentum) + " is invalid: momentum must be >= 0 (0 turns it off)");
+  KLGRAD_CHECK(o.lr >= 0, "SGD: lr = " + number_str(o.lr) + " is invalid: the learning rate must be >= 0");
+  KLGRAD_CHECK(o.momentum >= 0, "SGD: momentum = " + number_str(o.momentum) + " is invalid: momentum must be >= 0 (0 turns it off)");
   KLGRAD_CHECK(o.weight_decay >= 0,
-        "SGD: weight_decay = " + num(o.weight_decay) + " is invalid: weight_decay must be >= 0 (0 turns it off)");
+        "SGD: weight_decay = " + number_str(o.weight_decay) + " is invalid: weight_decay must be >= 0 (0 turns it off)");
   KLGRAD_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0),
-        "SGD: nesterov = true requires momentum > 0 and dampening = 0, got momentum = " + num(o.momentum) +
-            " and dampening = " + num(o.dampening) + ": set momentum (e.g. 0.9) and dampening = 0, or nesterov = false");
+        "SGD: nesterov = true requires momentum > 0 and dampening = 0, got momentum = " + number_str(o.momentum) +
+            " and dampening = " + number_str(o.dampening) + ": set momentum (e.g. 0.9) and dampening = 0, or nesterov = false");
 }
 
 }  // namespace
