@@ -184,14 +184,7 @@ void validate(Config& c) {
   KLGRAD_CHECK(!(c.target_given && !c.target_file.empty()), "--target and --target-file: give one of them, not both");
   const std::string source = c.target_file.empty() ? "--target" : "--target-file " + c.target_file;
   c.q = c.target_file.empty() ? parse_number_list(c.target, "--target") : read_number_file(c.target_file, "--target-file");
-  double s = 0;
-  for (std::size_t i = 0; i < c.q.size(); ++i) {
-    KLGRAD_CHECK(c.q[i] >= 0, source + ": entry " + std::to_string(i + 1) + " is " + fmt(c.q[i], true) +
-                                  "; probabilities must be >= 0");
-    s += c.q[i];
-  }
-  KLGRAD_CHECK(std::abs(s - 1.0) <= 1e-6, source + ": entries sum to " + fmt(s, true) +
-                                              ", not 1 (within 1e-6); normalize them (divide each by their sum)");
+  check_distribution(c.q, source);
   const LossInfo& divergence = find_loss(c.loss);
   KLGRAD_CHECK(divergence.supports(parse_reduction(c.reduction, "--reduction", true)),
                "--reduction " + c.reduction + ": --loss " + c.loss + " supports " + divergence.reduction_names());

@@ -143,13 +143,7 @@ int main(int argc, char** argv) {
     const auto q = parse_number_list(target, "--target");
     KLGRAD_CHECK(z.size() == q.size(), "--logits has " + std::to_string(z.size()) + " entries and --target " +
                                            std::to_string(q.size()) + "; give one logit per target entry");
-    double s = 0;
-    for (std::size_t i = 0; i < q.size(); ++i) {
-      KLGRAD_CHECK(q[i] >= 0, "--target: entry " + std::to_string(i + 1) + " is negative; probabilities must be >= 0");
-      s += q[i];
-    }
-    KLGRAD_CHECK(std::abs(s - 1) <= 1e-6, "--target: entries sum to " + std::to_string(s) +
-                                             ", not 1 (within 1e-6); normalize them (divide each by their sum)");
+    check_distribution(q, "--target");
     return show_gradient(z, q);
   } catch (const Error& e) {
     std::cerr << "kl_grad: " << e.what() << '\n';

@@ -32,8 +32,8 @@ class DataError : public Error {
   } while (false)
 
 // A number as a person writes it in a message: 0.5, 1e-08, nan, -inf (six
-// significant digits; std::to_string would give 0.500000 and 0.000000).
-std::string number_str(double v);
+// significant digits by default; std::to_string would give 0.500000 and 0.000000).
+std::string number_str(double v, int digits = 6);
 
 // Warnings go to a handler: by default one line on stderr, each distinct
 // message once per process (like Python's default warning filter).

@@ -17,8 +17,9 @@ std::string shape_str(const Shape& s) {
   return o.str();
 }
 
-std::string number_str(double v) {
+std::string number_str(double v, int digits) {
   std::ostringstream o;
+  o.precision(digits);
   o << v;
   return o.str();
 }

@@ -48,6 +48,18 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
   return out;
 }
 
+void check_distribution(const std::vector<double>& p, const std::string& what) {
+  double sum = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    KLGRAD_CHECK(p[i] >= 0, what + ": entry " + std::to_string(i + 1) + " is " + number_str(p[i]) +
+                                " (negative); probabilities must be >= 0");
+    sum += p[i];
+  }
+  // 10 digits: a sum just outside the tolerance must not print as "1".
+  KLGRAD_CHECK(std::abs(sum - 1.0) <= 1e-6, what + ": entries sum to " + number_str(sum, 10) +
+                                                ", not 1 (within 1e-6); normalize them (divide each by their sum)");
+}
+
 std::vector<double> read_number_file(const std::string& path, const std::string& what) {
   // read_file_bytes names the problem: file not found, is a directory, unreadable.
   const std::vector<std::uint8_t> bytes = read_file_bytes(path, what);

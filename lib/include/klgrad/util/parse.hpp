@@ -16,4 +16,8 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 // Reads a whole file of numbers (comma or white-space separated).
 std::vector<double> read_number_file(const std::string& path, const std::string& what);
 
+// Checks that `p` is a probability distribution: every entry >= 0 and the sum 1
+// within 1e-6, or an Error names `what`, the entry or the sum, and the fix.
+void check_distribution(const std::vector<double>& p, const std::string& what);
+
 }  // namespace klgrad
