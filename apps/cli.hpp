@@ -1,13 +1,16 @@
 // apps/cli.hpp — the command-line contract every klgrad program keeps:
 //   --help prints the options and exits 0;
 //   a bad command line is one line on stderr, "<program>: <problem> (see <program> --help)", exit code 2;
-//   a value option given an empty value (--lr "" or --lr=) is an error, not 0 (CLI11 would read it as 0).
+//   a value option given an empty value (--lr "" or --lr=) is an error, not 0 (CLI11 would read it as 0);
+//   a klgrad::Error while running (a bad value, a bad file) is one line "<program>: <message>", exit code 2.
 #pragma once
 
 #include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "klgrad/error.hpp"
 
 namespace klgrad_cli {
 
@@ -27,6 +30,17 @@ inline int parse(CLI::App& app, int argc, char** argv, const char* program) {
     return 2;
   }
   return -1;
+}
+
+// Runs the program's body, `body()` returning its exit code, under that error contract.
+template <class Body>
+int run(const char* program, Body&& body) {
+  try {
+    return body();
+  } catch (const klgrad::Error& e) {
+    std::cerr << program << ": " << e.what() << '\n';
+    return 2;
+  }
 }
 
 }  // namespace klgrad_cli

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -270,14 +269,11 @@ int main(int argc, char** argv) {
   app.add_option("--dot", c.dot, "Write the graph of the first step, with gradient norms, as Graphviz DOT");
   app.add_flag("--detect-anomaly", c.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
   if (const int code = klgrad_cli::parse(app, argc, argv, "kl_fit"); code >= 0) return code;
-  try {
+  return klgrad_cli::run("kl_fit", [&] {
     c.target_given = target->count() > 0;
     c.init_given = init->count() > 0;
     c.weight_decay_given = weight_decay->count() > 0;
     validate(c);
     return c.dtype == "float64" ? run<double>(c) : run<float>(c);
-  } catch (const Error& e) {
-    std::cerr << "kl_fit: " << e.what() << '\n';
-    return 2;
-  }
+  });
 }

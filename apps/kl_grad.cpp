@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
-#include <iostream>
 
 #include <CLI/CLI.hpp>
 
@@ -136,7 +135,7 @@ int main(int argc, char** argv) {
   app.add_flag("--gradcheck", table, "Print the gradcheck table instead");
   app.add_option("--seed", seed, "Seed of the random gradcheck inputs")->capture_default_str();
   if (const int code = klgrad_cli::parse(app, argc, argv, "kl_grad"); code >= 0) return code;
-  try {
+  return klgrad_cli::run("kl_grad", [&] {
     KLGRAD_CHECK(seed >= 0, "--seed must be >= 0, got " + std::to_string(seed));
     if (table) return gradcheck_table(static_cast<std::uint64_t>(seed));
     const auto z = parse_number_list(logits, "--logits");
@@ -145,8 +144,5 @@ int main(int argc, char** argv) {
                                            std::to_string(q.size()) + "; give one logit per target entry");
     check_distribution(q, "--target");
     return show_gradient(z, q);
-  } catch (const Error& e) {
-    std::cerr << "kl_grad: " << e.what() << '\n';
-    return 2;
-  }
+  });
 }

@@ -5,7 +5,6 @@
 // optimizer to move a learnable P toward a fixed Q. Every number is computed
 // by klgrad; tests/ check the same numbers against PyTorch 1.13.
 #include <cstdio>
-#include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -93,7 +92,7 @@ int main(int argc, char** argv) {
   CLI::App app{"kl_tour: the tutorial 'Understanding KL Divergence in PyTorch' in C++, step by step.\n"
                "Takes no options; kl_fit is the program to experiment with."};
   if (const int code = klgrad_cli::parse(app, argc, argv, "kl_tour"); code >= 0) return code;
-  try {
+  return klgrad_cli::run("kl_tour", [&] {
     std::printf("klgrad tour: KL divergence, as in the tutorial 'Understanding KL Divergence in PyTorch'\n");
     Tape<float> tape;
     reductions(tape);
@@ -101,8 +100,5 @@ int main(int argc, char** argv) {
     tape.clear();
     optimize(tape);
     return 0;
-  } catch (const Error& e) {
-    std::cerr << "kl_tour: " << e.what() << '\n';
-    return 2;
-  }
+  });
 }

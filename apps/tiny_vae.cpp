@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -167,10 +166,5 @@ int main(int argc, char** argv) {
   app.add_flag("--no-progress", o.no_progress, "No progress bar");
   app.add_flag("--detect-anomaly", o.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
   if (const int code = klgrad_cli::parse(app, argc, argv, "tiny_vae"); code >= 0) return code;
-  try {
-    return run(o);
-  } catch (const Error& e) {
-    std::cerr << "tiny_vae: " << e.what() << '\n';
-    return 2;
-  }
+  return klgrad_cli::run("tiny_vae", [&] { return run(o); });
 }
