@@ -27,20 +27,19 @@ namespace {
 
 using programs::have_apps;
 
-using idx_files::Bytes;
-using idx_files::read;
-using idx_files::write;
-
-Bytes idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols) { return idx_files::images(n, rows, cols); }
-Bytes idx_labels(std::uint32_t n) { return idx_files::labels(n); }
+using files::Bytes;
+using files::read;
+using files::write;
+using idx_files::images;
+using idx_files::labels;
 
 // A valid small dataset: 64 training and 16 test images of 28x28, uncompressed.
 void write_dataset(const fs::path& dir) {
   fs::create_directories(dir);
-  write(dir / "train-images-idx3-ubyte", idx_images(64, 28, 28));
-  write(dir / "train-labels-idx1-ubyte", idx_labels(64));
-  write(dir / "t10k-images-idx3-ubyte", idx_images(16, 28, 28));
-  write(dir / "t10k-labels-idx1-ubyte", idx_labels(16));
+  write(dir / "train-images-idx3-ubyte", images(64, 28, 28));
+  write(dir / "train-labels-idx1-ubyte", labels(64));
+  write(dir / "t10k-images-idx3-ubyte", images(16, 28, 28));
+  write(dir / "t10k-labels-idx1-ubyte", labels(16));
 }
 
 struct Case {
@@ -82,7 +81,7 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
     damage(d);
     return d.string();
   };
-  const Bytes train_images = idx_images(64, 28, 28);
+  const Bytes train_images = images(64, 28, 28);
   const std::string d_missing_file = dataset("no_train_images", [](auto d) { fs::remove(d / "train-images-idx3-ubyte"); });
   const std::string d_empty_file = dataset("empty_file", [](auto d) { write(d / "train-images-idx3-ubyte", {}); });
   const std::string d_truncated = dataset("truncated", [&](auto d) {
@@ -101,11 +100,11 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
     b[4] = 0x7f;  // the header claims ~2 billion images
     write(d / "train-images-idx3-ubyte", b);
   });
-  const std::string d_count = dataset("label_count", [](auto d) { write(d / "train-labels-idx1-ubyte", idx_labels(63)); });
-  const std::string d_shape = dataset("test_shape", [](auto d) { write(d / "t10k-images-idx3-ubyte", idx_images(16, 20, 20)); });
+  const std::string d_count = dataset("label_count", [](auto d) { write(d / "train-labels-idx1-ubyte", labels(63)); });
+  const std::string d_shape = dataset("test_shape", [](auto d) { write(d / "t10k-images-idx3-ubyte", images(16, 20, 20)); });
   const std::string d_zero = dataset("zero_images", [](auto d) {
-    write(d / "train-images-idx3-ubyte", idx_images(0, 28, 28));
-    write(d / "train-labels-idx1-ubyte", idx_labels(0));
+    write(d / "train-images-idx3-ubyte", images(0, 28, 28));
+    write(d / "train-labels-idx1-ubyte", labels(0));
   });
   const std::string d_gz_corrupt = dataset("gz_corrupt", [&](auto d) {
     fs::remove(d / "train-images-idx3-ubyte");

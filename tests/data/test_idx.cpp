@@ -16,31 +16,7 @@
 
 using namespace klgrad;
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
-
-namespace {
-
-
-using idx_files::put_be32;
-using idx_files::write_gz;
-Bytes idx_images(std::uint32_t count, std::uint32_t rows, std::uint32_t cols, std::uint32_t magic = 2051) {
-  return idx_files::images(count, rows, cols, magic);
-}
-Bytes idx_labels(std::uint32_t count) { return idx_files::labels(count); }
-void write_raw(const std::string& path, const Bytes& b) { idx_files::write(path, b); }
-Bytes read_raw(const std::string& path) { return idx_files::read(path); }
-
-template <class F>
-std::string data_error(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "(no DataError thrown)";
-}
-
-}  // namespace
+using files::Bytes;
 
 TEST_CASE("Fashion-MNIST from Debian's dataset-fashion-mnist: headers, counts, first labels") {
   const std::string dir = default_fashion_mnist_dir();
@@ -106,10 +82,10 @@ TEST_CASE("gather_batch: pixels / 255 in the order of idx, reusing the output bu
 
 TEST_CASE("synthetic IDX files read the same raw and gzipped, whole or in part") {
   TempDir tmp("idx_valid");
-  const Bytes images = idx_images(5, 3, 4), labels = idx_labels(5);
-  write_raw(tmp.file("train-images-idx3-ubyte"), images);  // raw images, gzipped labels
-  write_gz(tmp.file("train-labels-idx1-ubyte.gz"), labels);
-  write_gz(tmp.file("images.gz"), images);
+  const Bytes images = idx_files::images(5, 3, 4), labels = idx_files::labels(5);
+  files::write(tmp.file("train-images-idx3-ubyte"), images);  // raw images, gzipped labels
+  idx_files::write_gz(tmp.file("train-labels-idx1-ubyte.gz"), labels);
+  idx_files::write_gz(tmp.file("images.gz"), images);
 
   const Images raw = read_idx_images(tmp.file("train-images-idx3-ubyte"));
   const Images gz = read_idx_images(tmp.file("images.gz"));
@@ -130,7 +106,7 @@ TEST_CASE("synthetic IDX files read the same raw and gzipped, whole or in part")
   CHECK(s.labels.values == Bytes{0, 1, 2, 3, 4});
   const Images parsed = parse_idx_images(images.data(), images.size(), "mem");
   CHECK(parsed.pixels == raw.pixels);
-  const Images empty = parse_idx_images(idx_images(0, 28, 28).data(), 16, "mem");
+  const Images empty = parse_idx_images(idx_files::images(0, 28, 28).data(), 16, "mem");
   CHECK(empty.count == 0);
   CHECK(empty.pixels.empty());
 }
@@ -138,92 +114,92 @@ TEST_CASE("synthetic IDX files read the same raw and gzipped, whole or in part")
 TEST_CASE("IDX errors name the file, the problem and the fix") {
   TempDir tmp("idx_errors");
   const std::string missing = tmp.file("nope-images-idx3-ubyte.gz");
-  std::string msg = data_error([&] { read_idx_images(missing); });
+  std::string msg = files::data_error([&] { read_idx_images(missing); });
   CHECK(msg == "idx: " + missing + ": file not found");
 
-  msg = data_error([&] { load_mnist(tmp.file("absent"), "train"); });
+  msg = files::data_error([&] { load_mnist(tmp.file("absent"), "train"); });
   CHECK(msg.find(tmp.file("absent") + ": directory not found") != std::string::npos);
   CHECK(msg.find("dataset-fashion-mnist") != std::string::npos);
   CHECK(msg.find("--data DIR") != std::string::npos);
-  msg = data_error([&] { load_mnist(tmp.path.string(), "train"); });
+  msg = files::data_error([&] { load_mnist(tmp.path.string(), "train"); });
   CHECK(msg.find("train-images-idx3-ubyte.gz: file not found") != std::string::npos);
 
-  msg = data_error([&] { read_idx_images(tmp.path.string()); });
+  msg = files::data_error([&] { read_idx_images(tmp.path.string()); });
   CHECK(msg.find("is a directory") != std::string::npos);
 
   SUBCASE("truncated") {
-    Bytes b = idx_images(2, 28, 28);
+    Bytes b = idx_files::images(2, 28, 28);
     b[6] = 0xea;  // count 60000 = 0x0000ea60
     b[7] = 0x60;
     b.resize(1000);
     const std::string path = tmp.file("short-images.gz");
-    write_gz(path, b);
-    msg = data_error([&] { read_idx_images(path); });
+    idx_files::write_gz(path, b);
+    msg = files::data_error([&] { read_idx_images(path); });
     CHECK(msg == "idx: " + path +
                      ": truncated: header says 60000 images of 28x28 (47040016 bytes) but the file ends after 1000 "
                      "bytes; the download was cut short, fetch the file again");
-    msg = data_error([&] { read_idx_images(path, 10); });
+    msg = files::data_error([&] { read_idx_images(path, 10); });
     CHECK(msg.find("the first 10 of 60000 images of 28x28 need 7856 bytes but the file ends after 1000") !=
           std::string::npos);
     CHECK(read_idx_images(path, 1).count == 1);  // what is there can still be read
-    msg = data_error([&] { parse_idx_images(b.data(), 7, "x"); });
+    msg = files::data_error([&] { parse_idx_images(b.data(), 7, "x"); });
     CHECK(msg.find("x: truncated: 7 bytes, but an IDX image header needs 16") != std::string::npos);
   }
   SUBCASE("a gzip stream cut in the middle reads as truncated") {
     const std::string path = tmp.file("cut.gz");
-    write_gz(path, idx_images(200, 28, 28));
-    Bytes gz = read_raw(path);
+    idx_files::write_gz(path, idx_files::images(200, 28, 28));
+    Bytes gz = files::read(path);
     gz.resize(gz.size() / 2);
-    write_raw(path, gz);
-    msg = data_error([&] { read_idx_images(path); });
+    files::write(path, gz);
+    msg = files::data_error([&] { read_idx_images(path); });
     CHECK(msg.find(path + ": truncated: header says 200 images") != std::string::npos);
   }
   SUBCASE("bad magic") {
     const std::string path = tmp.file("train-labels-idx1-ubyte.gz");
-    write_gz(path, idx_labels(3));
-    msg = data_error([&] { read_idx_images(path); });
+    idx_files::write_gz(path, idx_files::labels(3));
+    msg = files::data_error([&] { read_idx_images(path); });
     CHECK(msg == "idx: " + path +
                      ": bad magic 0x00000801 (an IDX label file), expected 2051 (an IDX image file such as "
                      "train-images-idx3-ubyte.gz)");
     const std::string images = tmp.file("train-images-idx3-ubyte");
-    write_raw(images, idx_images(3, 2, 2));
-    msg = data_error([&] { read_idx_labels(images); });
+    files::write(images, idx_files::images(3, 2, 2));
+    msg = files::data_error([&] { read_idx_labels(images); });
     CHECK(msg.find(images + ": bad magic 0x00000803 (an IDX image file), expected 2049") != std::string::npos);
     const std::string html = tmp.file("page.gz");
-    write_raw(html, Bytes{'<', '!', 'D', 'O', 'C', 'T', 'Y', 'P', 'E', ' ', 'h', 't', 'm', 'l', '>', '\n', '<'});
-    msg = data_error([&] { read_idx_images(html); });
+    files::write(html, Bytes{'<', '!', 'D', 'O', 'C', 'T', 'Y', 'P', 'E', ' ', 'h', 't', 'm', 'l', '>', '\n', '<'});
+    msg = files::data_error([&] { read_idx_images(html); });
     CHECK(msg.find(html + ": bad magic 0x3c21444f (text starting with '<': an HTML page") != std::string::npos);
   }
   SUBCASE("corrupt gzip") {
     const std::string path = tmp.file("corrupt.gz");
-    write_gz(path, idx_images(4, 28, 28));
-    Bytes gz = read_raw(path);
+    idx_files::write_gz(path, idx_files::images(4, 28, 28));
+    Bytes gz = files::read(path);
     gz[10] = 0xff;  // the first deflate block header: block type 3 does not exist
-    write_raw(path, gz);
-    msg = data_error([&] { read_idx_images(path); });
+    files::write(path, gz);
+    msg = files::data_error([&] { read_idx_images(path); });
     CHECK(msg.find(path + ": not a valid gzip stream (zlib: invalid block type)") != std::string::npos);
 
-    write_gz(path, idx_images(4, 28, 28));
-    gz = read_raw(path);
+    idx_files::write_gz(path, idx_files::images(4, 28, 28));
+    gz = files::read(path);
     gz[gz.size() - 6] ^= 0x55;  // the CRC-32 in the trailer
-    write_raw(path, gz);
-    msg = data_error([&] { read_idx_images(path); });
+    files::write(path, gz);
+    msg = files::data_error([&] { read_idx_images(path); });
     CHECK(msg.find(path + ": not a valid gzip stream (zlib: incorrect data check)") != std::string::npos);
   }
   SUBCASE("image and label counts disagree") {
-    write_gz(tmp.file("t10k-images-idx3-ubyte.gz"), idx_images(5, 2, 2));
-    write_gz(tmp.file("t10k-labels-idx1-ubyte.gz"), idx_labels(4));
-    msg = data_error([&] { load_mnist(tmp.path.string(), "t10k"); });
+    idx_files::write_gz(tmp.file("t10k-images-idx3-ubyte.gz"), idx_files::images(5, 2, 2));
+    idx_files::write_gz(tmp.file("t10k-labels-idx1-ubyte.gz"), idx_files::labels(4));
+    msg = files::data_error([&] { load_mnist(tmp.path.string(), "t10k"); });
     CHECK(msg == "mnist: " + tmp.file("t10k-labels-idx1-ubyte.gz") + " has 4 labels but " +
                      tmp.file("t10k-images-idx3-ubyte.gz") +
                      " has 5 images; both files must come from the same split, fetch them again");
   }
   SUBCASE("labels outside 0..9") {
-    write_gz(tmp.file("t10k-images-idx3-ubyte.gz"), idx_images(3, 2, 2));
-    Bytes l = idx_labels(3);
+    idx_files::write_gz(tmp.file("t10k-images-idx3-ubyte.gz"), idx_files::images(3, 2, 2));
+    Bytes l = idx_files::labels(3);
     l[9] = 12;
-    write_gz(tmp.file("t10k-labels-idx1-ubyte.gz"), l);
-    msg = data_error([&] { load_mnist(tmp.path.string(), "t10k"); });
+    idx_files::write_gz(tmp.file("t10k-labels-idx1-ubyte.gz"), l);
+    msg = files::data_error([&] { load_mnist(tmp.path.string(), "t10k"); });
     CHECK(msg.find("label 12 at index 1 is outside 0..9") != std::string::npos);
   }
 }
@@ -231,37 +207,37 @@ TEST_CASE("IDX errors name the file, the problem and the fix") {
 TEST_CASE("hostile IDX headers are errors, not huge allocations") {
   TempDir tmp("idx_hostile");
   // 2^32 - 1 images of 2^32 - 1 by 2^32 - 1 pixels: 2^96 bytes claimed, 116 present.
-  Bytes b = idx_images(0, 0, 0);
+  Bytes b = idx_files::images(0, 0, 0);
   for (std::size_t i = 4; i < 16; ++i) b[i] = 0xff;
   b.resize(116, 7);
-  std::string msg = data_error([&] { parse_idx_images(b.data(), b.size(), "huge"); });
+  std::string msg = files::data_error([&] { parse_idx_images(b.data(), b.size(), "huge"); });
   CHECK(msg == "idx: huge: truncated: header says 4294967295 images of 4294967295x4294967295 (more than 2^64 bytes) "
                "but the file ends after 116 bytes; the download was cut short, fetch the file again");
   const std::string path = tmp.file("huge.gz");
-  write_gz(path, b);
-  msg = data_error([&] { read_idx_images(path); });
+  idx_files::write_gz(path, b);
+  msg = files::data_error([&] { read_idx_images(path); });
   CHECK(msg.find(path + ": truncated: header says 4294967295 images") != std::string::npos);
-  msg = data_error([&] { read_idx_images(path, 1); });
+  msg = files::data_error([&] { read_idx_images(path, 1); });
   CHECK(msg.find("the first 1 of 4294967295 images") != std::string::npos);
 
   // 2^32 - 1 images of 28x28: a 3.4 TB claim; 2^32 - 1 labels.
-  Bytes c = idx_images(1, 28, 28);
+  Bytes c = idx_files::images(1, 28, 28);
   for (std::size_t i = 4; i < 8; ++i) c[i] = 0xff;
-  msg = data_error([&] { parse_idx_images(c.data(), c.size(), "big"); });
+  msg = files::data_error([&] { parse_idx_images(c.data(), c.size(), "big"); });
   CHECK(msg.find("header says 4294967295 images of 28x28 (3367254359296 bytes) but the file ends after 800") !=
         std::string::npos);
-  Bytes l = idx_labels(2);
+  Bytes l = idx_files::labels(2);
   for (std::size_t i = 4; i < 8; ++i) l[i] = 0xff;
-  msg = data_error([&] { parse_idx_labels(l.data(), l.size(), "labels"); });
+  msg = files::data_error([&] { parse_idx_labels(l.data(), l.size(), "labels"); });
   CHECK(msg.find("header says 4294967295 labels (4294967303 bytes) but the file ends after 10") != std::string::npos);
 
   // Images of 0x28 pixels: nothing to allocate, but nonsense.
-  Bytes z = idx_images(3, 0, 28);
-  msg = data_error([&] { parse_idx_images(z.data(), z.size(), "zero"); });
+  Bytes z = idx_files::images(3, 0, 28);
+  msg = files::data_error([&] { parse_idx_images(z.data(), z.size(), "zero"); });
   CHECK(msg.find("images of 0x28, but an image needs at least 1x1 pixels") != std::string::npos);
 
   // Every prefix of a valid file either parses or is a DataError.
-  const Bytes good = idx_images(3, 2, 3);
+  const Bytes good = idx_files::images(3, 2, 3);
   for (std::size_t n = 0; n <= good.size(); ++n) {
     try {
       const Images im = parse_idx_images(good.data(), n, "prefix");

@@ -12,33 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 #include "klgrad/io/npz.hpp"
 
 using namespace klgrad;
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using files::Bytes;
 
 namespace {
-
-Bytes read_raw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_raw(const std::string& path, const Bytes& b) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-template <class F>
-std::string data_error(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "(no DataError thrown)";
-}
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -91,8 +73,8 @@ TEST_CASE("npz layout: stored entries, .npy data 64-byte aligned, byte-identical
   TempDir tmp("npz_layout");
   write_npz(tmp.file("a.npz"), sample_entries());
   write_npz(tmp.file("b.npz"), sample_entries());
-  const Bytes a = read_raw(tmp.file("a.npz"));
-  CHECK(a == read_raw(tmp.file("b.npz")));  // fixed zip dates: reproducible checkpoints
+  const Bytes a = files::read(tmp.file("a.npz"));
+  CHECK(a == files::read(tmp.file("b.npz")));  // fixed zip dates: reproducible checkpoints
   REQUIRE(a.size() > 40);
   CHECK(Bytes(a.begin(), a.begin() + 4) == Bytes{'P', 'K', 3, 4});
   CHECK(a[8] == 0);  // method: stored
@@ -155,34 +137,34 @@ TEST_CASE("npz errors: missing, foreign, truncated, corrupt, compressed files") 
   TempDir tmp("npz_errors");
   const std::string path = tmp.file("ckpt.npz");
   write_npz(path, sample_entries());
-  const Bytes good = read_raw(path);
+  const Bytes good = files::read(path);
   const std::string where = "npz: " + path + ": ";
 
-  CHECK(data_error([&] { read_npz(tmp.file("none.npz")); }) == "npz: " + tmp.file("none.npz") + ": file not found");
-  CHECK(contains(data_error([&] { read_npz(tmp.path.string()); }), "is a directory"));
+  CHECK(files::data_error([&] { read_npz(tmp.file("none.npz")); }) == "npz: " + tmp.file("none.npz") + ": file not found");
+  CHECK(contains(files::data_error([&] { read_npz(tmp.path.string()); }), "is a directory"));
 
-  write_raw(path, Bytes{'h', 'e', 'l', 'l', 'o'});
-  CHECK(data_error([&] { read_npz(path); }) ==
+  files::write(path, Bytes{'h', 'e', 'l', 'l', 'o'});
+  CHECK(files::data_error([&] { read_npz(path); }) ==
         where + "not a zip archive, so not an .npz (write one with numpy.savez or klgrad::write_npz)");
 
   const std::size_t npy = find(good, "NUMPY") - 1;
-  write_raw(path, Bytes(good.begin() + static_cast<std::ptrdiff_t>(npy), good.end()));
-  CHECK(contains(data_error([&] { read_npz(path); }), "a single .npy array, not an .npz archive"));
+  files::write(path, Bytes(good.begin() + static_cast<std::ptrdiff_t>(npy), good.end()));
+  CHECK(contains(files::data_error([&] { read_npz(path); }), "a single .npy array, not an .npz archive"));
 
-  write_raw(path, Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)));
-  CHECK(data_error([&] { read_npz(path); }) ==
+  files::write(path, Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)));
+  CHECK(files::data_error([&] { read_npz(path); }) ==
         where + "zip archive without its central directory; the file is corrupt or truncated");
 
   Bytes flipped = good;
   flipped[npy + 10 + (good[npy + 8] | (good[npy + 9] << 8)) + 4] ^= 1;  // a byte of w's data
-  write_raw(path, flipped);
-  CHECK(data_error([&] { read_npz(path); }) == where + "entry 'w.npy': CRC-32 mismatch; the file is corrupt or truncated");
+  files::write(path, flipped);
+  CHECK(files::data_error([&] { read_npz(path); }) == where + "entry 'w.npy': CRC-32 mismatch; the file is corrupt or truncated");
 
   Bytes deflated = good;  // method 8 in the local and central headers
   deflated[8] = 8;
   deflated[find(good, "PK\x01\x02") + 10] = 8;
-  write_raw(path, deflated);
-  CHECK(data_error([&] { read_npz(path); }) ==
+  files::write(path, deflated);
+  CHECK(files::data_error([&] { read_npz(path); }) ==
         where + "entry 'w.npy': compressed (zip method 8, deflate, as numpy.savez_compressed writes); klgrad reads "
                 "uncompressed archives only: save with numpy.savez");
 
@@ -191,8 +173,8 @@ TEST_CASE("npz errors: missing, foreign, truncated, corrupt, compressed files") 
   foreign[cd_name + 2] = 't';
   foreign[cd_name + 3] = 'x';
   foreign[cd_name + 4] = 't';
-  write_raw(path, foreign);
-  CHECK(data_error([&] { read_npz(path); }) ==
+  files::write(path, foreign);
+  CHECK(files::data_error([&] { read_npz(path); }) ==
         where + "entry 'w.txt': not a .npy array, so this is not an .npz written by numpy.savez");
 }
 
@@ -206,7 +188,7 @@ TEST_CASE("bad .npy headers are clear errors") {
     b.resize(b.size() + data_bytes, 0);
     return b;
   };
-  auto err = [](const Bytes& b) { return data_error([&] { parse_npy(b.data(), b.size(), "x.npy"); }); };
+  auto err = [](const Bytes& b) { return files::data_error([&] { parse_npy(b.data(), b.size(), "x.npy"); }); };
   const std::string f4 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
   CHECK(parse_npy(npy(f4, 8).data(), npy(f4, 8).size(), "x.npy").shape == Shape{2});
   CHECK(parse_npy(npy(f4, 8, 2).data(), npy(f4, 8, 2).size(), "x.npy").dtype == "<f4");  // version 2.0
@@ -236,7 +218,7 @@ TEST_CASE("bad .npy headers are clear errors") {
 TEST_CASE("npz mutation sweep: every truncation and byte flip parses or is a DataError") {
   TempDir tmp("npz_sweep");
   write_npz(tmp.file("s.npz"), {{"a", to_npy(Array<float>{1.0f, 2.0f})}, {"b/c", to_npy(Array<std::uint8_t>(7))}});
-  const Bytes good = read_raw(tmp.file("s.npz"));
+  const Bytes good = files::read(tmp.file("s.npz"));
   std::size_t ok = 0, errors = 0;
   auto attempt = [&](const Bytes& b) {
     try {
@@ -262,9 +244,9 @@ TEST_CASE("write_npz is atomic: a failed save leaves the previous file intact") 
   TempDir tmp("npz_atomic");
   const std::string path = tmp.file("ckpt.npz");
   write_npz(path, {{"step", to_npy(Array<std::int64_t>(1))}});
-  const Bytes before = read_raw(path);
+  const Bytes before = files::read(path);
   auto intact = [&] {
-    CHECK(read_raw(path) == before);
+    CHECK(files::read(path) == before);
     CHECK(from_npy<std::int64_t>(read_npz(path).at("step"), "step")() == 1);
     std::size_t files = 0;
     for (const auto& e : fs::directory_iterator(tmp.path)) files += e.is_regular_file();
@@ -275,7 +257,7 @@ TEST_CASE("write_npz is atomic: a failed save leaves the previous file intact") 
   SUBCASE("the temporary cannot be created") {
     const std::string temp = path + ".tmp." + std::to_string(::getpid());
     fs::create_directory(temp);  // a directory squats on the temporary's name
-    const std::string msg = data_error([&] { write_npz(path, big); });
+    const std::string msg = files::data_error([&] { write_npz(path, big); });
     CHECK(contains(msg, "npz: " + path + ": cannot create temporary file " + temp));
     fs::remove(temp);
     intact();
@@ -287,7 +269,7 @@ TEST_CASE("write_npz is atomic: a failed save leaves the previous file intact") 
     rlimit small = old;
     small.rlim_cur = 4096;
     REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-    const std::string msg = data_error([&] { write_npz(path, big); });
+    const std::string msg = files::data_error([&] { write_npz(path, big); });
     ::setrlimit(RLIMIT_FSIZE, &old);
     std::signal(SIGXFSZ, old_handler);
     CHECK(contains(msg, "npz: " + path + ": writing failed: File too large (the previous file, if any, is unchanged)"));
@@ -299,7 +281,7 @@ TEST_CASE("write_npz is atomic: a failed save leaves the previous file intact") 
       return;
     }
     fs::permissions(tmp.path, fs::perms::owner_read | fs::perms::owner_exec);
-    CHECK(contains(data_error([&] { write_npz(path, big); }), "cannot create temporary file"));
+    CHECK(contains(files::data_error([&] { write_npz(path, big); }), "cannot create temporary file"));
     fs::permissions(tmp.path, fs::perms::owner_all);
     intact();
   }
@@ -310,5 +292,5 @@ TEST_CASE("write_npz is atomic: a failed save leaves the previous file intact") 
     for (const auto& e : fs::directory_iterator(tmp.path)) files += e.is_regular_file();
     CHECK(files == 1);
   }
-  CHECK(contains(data_error([&] { write_npz(tmp.file("no/such/dir.npz"), big); }), "cannot create temporary file"));
+  CHECK(contains(files::data_error([&] { write_npz(tmp.file("no/such/dir.npz"), big); }), "cannot create temporary file"));
 }

@@ -5,15 +5,14 @@
 #include <zlib.h>
 
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "support/files.hpp"
 
 namespace idx_files {
 
-using Bytes = std::vector<std::uint8_t>;
+using files::Bytes;
 
 inline void put_be32(Bytes& b, std::uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
@@ -35,15 +34,6 @@ inline Bytes labels(std::uint32_t count) {
   put_be32(b, count);
   for (std::uint32_t i = 0; i < count; ++i) b.push_back(static_cast<std::uint8_t>(i % 10));
   return b;
-}
-
-inline void write(const std::string& path, const Bytes& b) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-inline Bytes read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), {});
 }
 
 inline void write_gz(const std::string& path, const Bytes& b) {
