@@ -3,6 +3,7 @@
 # configures and builds into build/ (or $KLGRAD_BUILD_DIR). Idempotent and quiet
 # when everything is already there.
 #   KLGRAD_CMAKE_ARGS   extra cmake arguments (e.g. -DKLGRAD_SANITIZE=ON)
+#   KLGRAD_TARGETS      build only these targets (e.g. "kl_tour"); default: all
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +31,6 @@ BUILD="${KLGRAD_BUILD_DIR:-build}"
 # the tests alike, so running one after the other never rebuilds.
 # shellcheck disable=SC2086
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DKLGRAD_WERROR=ON ${KLGRAD_CMAKE_ARGS:-} >/dev/null
-cmake --build "$BUILD" -j "$(nproc)"
+targets=()
+for t in ${KLGRAD_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$BUILD" -j "$(nproc)" "${targets[@]}"
