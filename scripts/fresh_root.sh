@@ -62,9 +62,11 @@ stage "mmdebstrap (minimal Debian 12 root)"
 git clone --quiet --no-hardlinks "$repo" "$root/root/klgrad"
 git -C "$root/root/klgrad" checkout --quiet --detach "$commit"
 # What a booted machine has and a bare directory lacks: /proc (ASan, LSan and
-# nproc read it), a shared-memory /dev/shm, and name resolution for apt-get.
-for m in proc dev/shm; do mkdir -p "$root/$m"; done
+# nproc read it), terminals for apt's log (/dev/pts), a shared-memory /dev/shm,
+# and name resolution for apt-get.
+for m in proc dev/pts dev/shm; do mkdir -p "$root/$m"; done
 mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts" && mounts+=("$root/dev/pts")
 mount -t tmpfs shm "$root/dev/shm" && mounts+=("$root/dev/shm")
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 stage "clone $commit"

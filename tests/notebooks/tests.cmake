@@ -14,7 +14,7 @@ set(KLGRAD_NOTEBOOK_PYTHON /usr/bin/python3 CACHE FILEPATH "Python that runs the
 execute_process(COMMAND ${KLGRAD_NOTEBOOK_PYTHON} -c "import nbclient, nbformat, ipykernel, matplotlib, numpy"
                 RESULT_VARIABLE klgrad_nb_rc OUTPUT_QUIET ERROR_QUIET)
 if(NOT klgrad_nb_rc EQUAL 0)
-  message(WARNING "notebook tests: ${KLGRAD_NOTEBOOK_PYTHON} cannot import nbclient, nbformat, ipykernel, matplotlib and "
+  message(STATUS "notebook tests: ${KLGRAD_NOTEBOOK_PYTHON} cannot import nbclient, nbformat, ipykernel, matplotlib and "
                   "numpy; the notebook_* tests will fail until you install python3-nbclient python3-nbformat "
                   "python3-ipykernel python3-matplotlib (bash scripts/test.sh does)")
 endif()
