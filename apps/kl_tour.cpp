@@ -65,25 +65,26 @@ void distributions(Tape<float>& tape) {
 }
 
 void optimize(Tape<float>& tape) {
-  heading("4. Minimizing KL: move a learnable P toward a fixed Q");
-  // P = softmax(logits) stays a distribution whatever the logits are. The loss
-  // kl_div(log P, Q, batchmean) = KL(Q || P) has gradient softmax(logits) - Q.
-  const Array<float> q{{0.7f, 0.2f, 0.1f}};
+  heading("4. Minimizing KL: move a learnable Q toward a fixed P");
+  std::printf("(the tutorial names the learnable distribution P in this section; klgrad keeps Q = model, P = data)\n");
+  // Q = softmax(logits) stays a distribution whatever the logits are. The loss
+  // kl_div(log Q, P, batchmean) = KL(P || Q) has gradient softmax(logits) - P.
+  const Array<float> p{{0.7f, 0.2f, 0.1f}};
   Parameter<float> logits(Array<float>(xt::zeros<float>(Shape{1, 3})), "logits");
   AdamOptions options;
   options.lr = 0.02;
   Adam<float> optimizer({&logits}, options);
-  std::printf("Q = %s, P starts uniform, Adam(lr=0.02)\n", row(q).c_str());
+  std::printf("P = %s, Q starts uniform, Adam(lr=0.02)\n", row(p).c_str());
   for (int step = 0; step < 100; ++step) {
-    Tensor<float> loss = kl_div(log_softmax(tape.param(logits), 1), tape.constant_view(q), "batchmean");
+    Tensor<float> loss = kl_div(log_softmax(tape.param(logits), 1), tape.constant_view(p), "batchmean");
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
     std::printf("KL Loss: %.6f\n", static_cast<double>(loss.item()));
     tape.clear();
   }
-  Array<float> p = softmax(tape.constant(logits.value), 1).value();
-  std::printf("P after 100 steps = %s\nQ                = %s\n", row(p).c_str(), row(q).c_str());
+  Array<float> q = softmax(tape.constant(logits.value), 1).value();
+  std::printf("Q after 100 steps = %s\nP                = %s\n", row(q).c_str(), row(p).c_str());
 }
 
 }  // namespace

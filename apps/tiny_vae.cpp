@@ -90,8 +90,16 @@ int run(const Options& o) {
   KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + number_str(o.beta));
   set_num_threads(static_cast<int>(o.threads));
 
-  const MnistSplit train = load_mnist(o.data, "train", static_cast<std::size_t>(o.train_limit));
-  const MnistSplit test = load_mnist(o.data, "t10k", static_cast<std::size_t>(o.test_limit));
+  // The library describes a data problem in its own terms; the program adds the flag that chose the file.
+  const auto with_flag = [](const std::string& flag, auto&& load) {
+    try {
+      return load();
+    } catch (const DataError& e) {
+      throw DataError(flag + ": " + e.what());
+    }
+  };
+  const MnistSplit train = with_flag("--data", [&] { return load_mnist(o.data, "train", static_cast<std::size_t>(o.train_limit)); });
+  const MnistSplit test = with_flag("--data", [&] { return load_mnist(o.data, "t10k", static_cast<std::size_t>(o.test_limit)); });
   const std::size_t side = train.images.rows;
   KLGRAD_CHECK(train.images.count > 0 && test.images.count > 0,
                "--data " + o.data + ": the " + std::string(train.images.count ? "test (t10k)" : "training") +
@@ -110,7 +118,7 @@ int run(const Options& o) {
   c.seed = static_cast<std::uint64_t>(o.seed);
   VaeTrainer trainer(c, train.images.rows * train.images.cols);
   if (!o.resume.empty()) {
-    trainer.load(o.resume);
+    with_flag("--resume", [&] { trainer.load(o.resume); return 0; });
     std::fprintf(stderr, "resumed from %s after epoch %ld\n", o.resume.c_str(), trainer.epochs_done());
   }
   std::error_code ec;

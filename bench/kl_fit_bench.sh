@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# kl_fit benchmark: klgrad vs PyTorch eager vs libtorch on the same P -> Q loop.
+# kl_fit benchmark: klgrad vs PyTorch eager vs libtorch on the same Q -> P loop.
 #
 #   bash bench/kl_fit_bench.sh             # n = 3, 1000, 100000
 #   REPS=7 bash bench/kl_fit_bench.sh 1000 # other sizes / more repetitions
 #
-# The loop (all three): P = softmax(logits), logits = zeros(1, n), Q fixed,
-#   loss = kl_div(log_softmax(logits, 1), Q, batchmean)   # KL(Q || P), float32
+# The loop (all three): Q = softmax(logits), logits = zeros(1, n), P fixed,
+#   loss = kl_div(log_softmax(logits, 1), P, batchmean)   # KL(P || Q), float32
 #   zero_grad; backward; Adam(lr = 0.01).step()
-# with the same Q for each n: bench/torch_kl_fit.py's make_target (the tutorial's
+# with the same P for each n: bench/torch_kl_fit.py's make_target (the tutorial's
 # [0.7, 0.2, 0.1] for n = 3, else softmax of a seeded N(0, 1) vector), written to
 # a file for kl_fit --target-file. A short check run (CHECK_STEPS = 100 steps,
 # untimed) must give the same loss at its last step in all three, or the timings
@@ -29,7 +29,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
 kl_fit="$build/bin/kl_fit"
-torch_py="${TORCH_PYTHON:-/usr/bin/python3}"  # the interpreter with python3-torch (shared/PYTORCH_PARITY.md)
+torch_py="${TORCH_PYTHON:-/usr/bin/python3}"  # the interpreter with python3-torch (docs/PARITY.md)
 reps="${REPS:-5}"
 check_steps=100
 sizes=("$@")
@@ -141,7 +141,7 @@ agree() {
 }
 
 echo
-echo "kl_fit benchmark: Adam(lr=0.01), float32, KL(Q || P) batchmean, 1 thread, median of $reps runs"
+echo "kl_fit benchmark: Adam(lr=0.01), float32, KL(P || Q) batchmean, 1 thread, median of $reps runs"
 echo "host: $(getconf _NPROCESSORS_ONLN) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>} (the same for all three)"
 echo "load average (1/5/15 min): before $load_before, after $load_after"

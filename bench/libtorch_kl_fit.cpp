@@ -1,8 +1,8 @@
 // libtorch (PyTorch C++ frontend) reference for klgrad's kl_fit benchmark:
 // the same loop as bench/torch_kl_fit.py, without the Python interpreter.
 //
-//   P = softmax(logits), logits = zeros(1, n) (the only parameter), Q fixed;
-//   each step: loss = kl_div(log_softmax(logits, 1), Q, batchmean)  // KL(Q || P)
+//   Q = softmax(logits), logits = zeros(1, n) (the only parameter), P fixed;
+//   each step: loss = kl_div(log_softmax(logits, 1), P, batchmean)  // KL(P || Q)
 //              opt.zero_grad(); loss.backward(); opt.step();          // Adam(lr=0.01)
 //
 // Timing: W warm-up steps, then R repetitions of S steps, each from fresh

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """PyTorch-eager reference for klgrad's kl_fit benchmark.
 
-The tutorial loop "minimize KL to move P toward Q": the model distribution is
-P = softmax(logits) with logits = zeros(1, n) as the only parameter, the target
-Q is fixed, and each step does
+The tutorial loop "minimize KL to move Q toward P": the model distribution is
+Q = softmax(logits) with logits = zeros(1, n) as the only parameter, the target
+P is fixed, and each step does
 
-    loss = kl_div(log_softmax(logits, 1), Q, reduction='batchmean')  # KL(Q || P)
+    loss = kl_div(log_softmax(logits, 1), P, reduction='batchmean')  # KL(P || Q)
     opt.zero_grad(); loss.backward(); opt.step()                     # Adam(lr=0.01)
 
 Timing: W warm-up steps, then R repetitions of S steps, each from a fresh

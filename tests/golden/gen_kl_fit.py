@@ -1,12 +1,12 @@
 """Reference trajectories of apps/kl_fit: the same loop, run by PyTorch 1.13.
 
-kl_fit minimizes KL between a learnable P = softmax(logits), logits of shape
-(1, n), and a fixed target Q (with --family gaussian the logits are
+kl_fit minimizes KL between a learnable Q = softmax(logits), logits of shape
+(1, n), and a fixed target P (with --family gaussian the logits are
 -(i - mu)^2 / (2 exp(2 log_sigma)) on the grid i = 0..n-1, with learnable scalars
 mu and log_sigma); every step (the loss is recorded before the update)
-    log_p = log_softmax(logits, 1)
-    loss  = kl_div(log_p, Q, reduction)                     # forward: KL(Q || P)
-          | kl_div(log Q, log_p, reduction, log_target=True) # reverse: KL(P || Q)
+    log_q = log_softmax(logits, 1)
+    loss  = kl_div(log_q, P, reduction)                     # forward: KL(P || Q)
+          | kl_div(log P, log_q, reduction, log_target=True) # reverse: KL(Q || P)
     opt.zero_grad(); loss.backward(); opt.step()
 Each configuration is a list of kl_fit flags (always in the --flag=value form);
 this script reads them with kl_fit's defaults (parse_flags below), so the flags
@@ -18,8 +18,8 @@ Keys, for a configuration <name>:
                                 value is the configuration's index)
   <name>/loss        (steps,)   the loss printed as 'step k loss v', k = 1..steps
   <name>/final_loss  ()         the loss after the last update (the summary)
-  <name>/p           (1, n)     P after the last update (the summary's P)
-  <name>/p_steps     (steps, n) P before each update (the --csv columns), only
+  <name>/p           (1, n)     the model Q after the last update (the summary's Q line)
+  <name>/p_steps     (steps, n) the model Q before each update (the --csv columns), only
                                 for the configurations in CSV_CONFIGS
 Values are float32 or float64 like the run's --dtype.
 """
@@ -44,7 +44,7 @@ _q50 = torch.softmax(2.0 * torch.randn(50, generator=_g, dtype=torch.float64), 0
 TARGET_50 = ",".join(repr(float(v)) for v in _q50)
 INIT_50 = ",".join(repr(round(float(v), 3)) for v in torch.randn(50, generator=_g, dtype=torch.float64))
 
-# Every optimizer option of kl_fit, at a learning rate that moves P visibly in 100 steps.
+# Every optimizer option of kl_fit, at a learning rate that moves Q visibly in 100 steps.
 OPTIMIZERS = [
     ("sgd_plain", ["--optimizer=sgd", "--lr=0.5"]),
     ("sgd_momentum_dampening", ["--optimizer=sgd", "--lr=0.2", "--momentum=0.9", "--dampening=0.3"]),
@@ -61,7 +61,7 @@ OPTIMIZERS = [
                        "--eps=1e-07", "--amsgrad", "--maximize"]),
 ]
 DIRECTIONS = [
-    # forward from uniform P to the default Q; reverse from non-zero logits to another Q
+    # forward from uniform Q to the default P; reverse from non-zero logits to another P
     ("forward", []),
     ("reverse", ["--direction=reverse", "--target=0.1,0.3,0.6", "--init=-1.5,2,0.3"]),
 ]
@@ -103,7 +103,7 @@ def configurations():
         out.append(("sgd_n50/forward/mean/" + dtype,
                     ["--optimizer=sgd", "--lr=20", "--momentum=0.9", "--reduction=mean",
                      "--target=" + TARGET_50, "--init=" + INIT_50, "--dtype=" + dtype]))
-        # a zero in Q (forward only: reverse KL is infinite there); its term is 0 * log 0 = 0
+        # a zero in P (forward only: reverse KL is infinite there); its term is 0 * log 0 = 0
         out.append(("adam_zero_target/forward/batchmean/" + dtype,
                     ["--lr=0.05", "--target=0.5,0.5,0", "--init=0.2,-0.4,1", "--dtype=" + dtype]))
         for gname, gflags in GAUSSIAN:
@@ -112,7 +112,7 @@ def configurations():
     return [(n.replace("/", "."), f) for n, f in out]
 
 
-# --csv is checked for these (P before every update is recorded for them).
+# --csv is checked for these (Q before every update is recorded for them).
 CSV_CONFIGS = ["adam_default.forward.batchmean.float64", "adam_n50.forward.batchmean.float32",
                "gaussian_adam.float64"]
 

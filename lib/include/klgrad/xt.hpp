@@ -2,7 +2,7 @@
 //
 // Every klgrad value is an `Array<T>`: an N-d, row-major, dynamically shaped
 // xtensor container. Keeping the include here means a move to another xtensor
-// version touches one file (shared/STYLE.md, principle 9).
+// version touches one file.
 //
 // xtensor discipline used throughout klgrad:
 //  * never keep an `auto` xtensor expression past its statement: assign it to

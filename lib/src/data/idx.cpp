@@ -203,7 +203,7 @@ MnistSplit load_mnist(const std::string& dir, const std::string& split, std::siz
   KLGRAD_CHECK(split == "train" || split == "t10k",
         "load_mnist: split '" + split + "' is not 'train' or 't10k' (the MNIST test split is called t10k)");
   const std::string fix = "; install Debian's dataset-fashion-mnist (files in " +
-                          std::string(default_fashion_mnist_dir()) + ") or pass --data DIR";
+                          std::string(default_fashion_mnist_dir()) + ") or name the folder that holds them";
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw DataError("mnist: " + dir + ": directory not found" + fix);
