@@ -29,7 +29,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
 kl_fit="$build/bin/kl_fit"
-torch_py="${TORCH_PYTHON:-/usr/bin/python3}"  # the interpreter with python3-torch (shared/PYTORCH_PARITY.md)
+torch_py="${TORCH_PYTHON:-/usr/bin/python3}"  # the interpreter with python3-torch (docs/PARITY.md)
 reps="${REPS:-5}"
 check_steps=100
 sizes=("$@")

@@ -2,7 +2,7 @@
 //
 // Every klgrad value is an `Array<T>`: an N-d, row-major, dynamically shaped
 // xtensor container. Keeping the include here means a move to another xtensor
-// version touches one file (shared/STYLE.md, principle 9).
+// version touches one file.
 //
 // xtensor discipline used throughout klgrad:
 //  * never keep an `auto` xtensor expression past its statement: assign it to
@@ -11,6 +11,7 @@
 //    temporary, no page faults), only where each element reads its own position;
 //  * never put a `keep_dims` reducer inside a broadcasting expression: it reads
 //    out of bounds on xtensor 0.24.3 (upstream issue 2737). Materialise it first.
+// docs/XTENSOR.md explains each of these traps.
 #pragma once
 
 #include <cstddef>

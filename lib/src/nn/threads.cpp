@@ -2,7 +2,7 @@
 #include "klgrad/nn.hpp"
 
 // OpenBLAS's thread control. Declared here rather than through <cblas.h>,
-// which clashes with the declarations xtensor-blas makes (XTENSOR_NOTES.md).
+// which clashes with the declarations xtensor-blas makes (docs/XTENSOR.md).
 extern "C" {
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
