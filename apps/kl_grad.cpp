@@ -1,9 +1,10 @@
 // kl_grad — look inside one backward pass.
 //
-// For a learnable P = softmax(z) and a fixed target Q, one row, batchmean:
-//   L(z) = KL(Q || P) = sum_i q_i (log q_i - log p_i),   log p = log_softmax(z)
-// and, because sum_i q_i = 1,
-//   dL/dz_j = -sum_i q_i (δ_ij - p_j) = p_j - q_j        i.e.  dL/dz = softmax(z) - q.
+// For fixed data P (the target) and a learnable model Q = softmax(z), one row,
+// batchmean, the forward KL is
+//   L(z) = KL(P || Q) = sum_i p_i (log p_i - log q_i),   log q = log_softmax(z)
+// and, because d log q_i / dz_j = δ_ij - q_j and sum_i p_i = 1,
+//   dL/dz_j = -sum_i p_i (δ_ij - q_j) = q_j - p_j        i.e.  dL/dz = softmax(z) - p.
 // `kl_grad` prints, per entry, klgrad's gradient from backward next to that closed
 // form and their difference. `kl_grad --gradcheck` prints a table: every primitive
 // and loss checked against central differences (klgrad/gradcheck.hpp).
@@ -30,24 +31,24 @@ namespace {
 using V = std::vector<Tensor<double>>;
 using A = Array<double>;
 
-int show_gradient(const std::vector<double>& z, const std::vector<double>& q) {
+int show_gradient(const std::vector<double>& z, const std::vector<double>& p) {
   const std::size_t n = z.size();
   A logits = A::from_shape(Shape{1, n}), target = A::from_shape(Shape{1, n});
-  for (std::size_t i = 0; i < n; ++i) logits.flat(i) = z[i], target.flat(i) = q[i];
+  for (std::size_t i = 0; i < n; ++i) logits.flat(i) = z[i], target.flat(i) = p[i];
   Tape<double> tape;
   Tensor<double> x = tape.variable(logits);
-  Tensor<double> log_p = log_softmax(x, 1);
-  Tensor<double> loss = kl_div(log_p, tape.constant(target), Reduction::batchmean);
+  Tensor<double> log_q = log_softmax(x, 1);
+  Tensor<double> loss = kl_div(log_q, tape.constant(target), Reduction::batchmean);
   loss.backward();
-  std::printf("# loss KL(Q || softmax(z)) = %.17g\n", loss.item());
-  std::printf("i z q p grad_backward p_minus_q diff\n");
+  std::printf("# loss KL(P || softmax(z)) = %.17g\n", loss.item());
+  std::printf("i z p q grad_backward q_minus_p diff\n");
   double worst = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double p = std::exp(log_p.value().flat(i)), g = x.grad().flat(i), closed = p - q[i];
+    const double q = std::exp(log_q.value().flat(i)), g = x.grad().flat(i), closed = q - p[i];
     worst = std::max(worst, std::abs(g - closed));
-    std::printf("%zu %.17g %.17g %.17g %.17g %.17g %.3g\n", i + 1, z[i], q[i], p, g, closed, g - closed);
+    std::printf("%zu %.17g %.17g %.17g %.17g %.17g %.3g\n", i + 1, z[i], p[i], q, g, closed, g - closed);
   }
-  std::printf("# max |backward - (softmax(z) - q)| = %.3g\n", worst);
+  std::printf("# max |backward - (softmax(z) - p)| = %.3g\n", worst);
   return 0;
 }
 
@@ -125,13 +126,13 @@ int gradcheck_table(std::uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kl_grad: klgrad's gradient of KL(Q || softmax(z)) next to the closed form softmax(z) - q,\n"
+  CLI::App app{"kl_grad: klgrad's gradient of KL(P || softmax(z)) next to the closed form softmax(z) - p,\n"
                "or (--gradcheck) a table of every op's backward checked against central differences."};
   std::string logits = "1,2,0.5", target = "0.7,0.2,0.1";
   bool table = false;
   long long seed = 0;
   app.add_option("--logits", logits, "Logits z, comma-separated")->capture_default_str();
-  app.add_option("--target", target, "Target distribution Q: finite, >= 0, summing to 1")->capture_default_str();
+  app.add_option("--target", target, "Target (data) distribution P: finite, >= 0, summing to 1")->capture_default_str();
   app.add_flag("--gradcheck", table, "Print the gradcheck table instead");
   app.add_option("--seed", seed, "Seed of the random gradcheck inputs")->capture_default_str();
   if (const int code = klgrad_cli::parse(app, argc, argv, "kl_grad"); code >= 0) return code;
@@ -139,10 +140,10 @@ int main(int argc, char** argv) {
     KLGRAD_CHECK(seed >= 0, "--seed must be >= 0, got " + std::to_string(seed));
     if (table) return gradcheck_table(static_cast<std::uint64_t>(seed));
     const auto z = parse_number_list(logits, "--logits");
-    const auto q = parse_number_list(target, "--target");
-    KLGRAD_CHECK(z.size() == q.size(), "--logits has " + std::to_string(z.size()) + " entries and --target " +
-                                           std::to_string(q.size()) + "; give one logit per target entry");
-    check_distribution(q, "--target");
-    return show_gradient(z, q);
+    const auto p = parse_number_list(target, "--target");
+    KLGRAD_CHECK(z.size() == p.size(), "--logits has " + std::to_string(z.size()) + " entries and --target " +
+                                           std::to_string(p.size()) + "; give one logit per target entry");
+    check_distribution(p, "--target");
+    return show_gradient(z, p);
   });
 }

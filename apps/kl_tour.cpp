@@ -2,8 +2,12 @@
 //
 // Four stops: kl_div and its reductions, the KLDivLoss object, kl_divergence
 // between distribution objects (and its asymmetry), and minimizing KL with an
-// optimizer to move a learnable P toward a fixed Q. Every number is computed
-// by klgrad; tests/ check the same numbers against PyTorch 1.13.
+// optimizer to move a learnable model Q toward fixed data P. Every number is
+// computed by klgrad; tests/ check the same numbers against PyTorch 1.13.
+//
+// Vocabulary, as everywhere in klgrad (docs/PARITY.md): P = the data (target,
+// fixed), Q = the model (learned); kl_div(input = log Q, target = P) = KL(P || Q),
+// the forward KL. The tutorial's fourth section swaps the letters; stop 4 says so.
 #include <cstdio>
 #include <string>
 
@@ -36,7 +40,7 @@ void reductions(Tape<float>& tape) {
   // logits); the data distribution P is the target. kl_div(log Q, P) = KL(P || Q).
   Tensor<float> input = log_softmax(tape.constant(Array<float>{{0.8f, 0.15f, 0.05f}}), 1);
   Tensor<float> target = tape.constant(Array<float>{{0.7f, 0.2f, 0.1f}});
-  std::printf("input  = log_softmax([[0.8, 0.15, 0.05]], dim=1) = %s\n", row(input.value()).c_str());
+  std::printf("input  = log Q = log_softmax([[0.8, 0.15, 0.05]], dim=1) = %s\n", row(input.value()).c_str());
   std::printf("target = P = %s\n", row(target.value()).c_str());
   std::printf("kl_div(input, target, reduction='batchmean') = %.4f   <- KL(P || Q) per sample\n",
               static_cast<double>(kl_div(input, target, "batchmean").item()));
@@ -65,25 +69,26 @@ void distributions(Tape<float>& tape) {
 }
 
 void optimize(Tape<float>& tape) {
-  heading("4. Minimizing KL: move a learnable P toward a fixed Q");
-  // P = softmax(logits) stays a distribution whatever the logits are. The loss
-  // kl_div(log P, Q, batchmean) = KL(Q || P) has gradient softmax(logits) - Q.
-  const Array<float> q{{0.7f, 0.2f, 0.1f}};
+  heading("4. Minimizing KL: move a learnable Q toward a fixed P");
+  std::printf("(the tutorial swaps the letters here: its learned P is klgrad's Q, its fixed Q is klgrad's P)\n");
+  // Q = softmax(logits) stays a distribution whatever the logits are. The loss
+  // kl_div(log Q, P, batchmean) = KL(P || Q) has gradient softmax(logits) - P.
+  const Array<float> p{{0.7f, 0.2f, 0.1f}};
   Parameter<float> logits(Array<float>(xt::zeros<float>(Shape{1, 3})), "logits");
   AdamOptions options;
   options.lr = 0.02;
   Adam<float> optimizer({&logits}, options);
-  std::printf("Q = %s, P starts uniform, Adam(lr=0.02)\n", row(q).c_str());
+  std::printf("P = %s, Q starts uniform, Adam(lr=0.02)\n", row(p).c_str());
   for (int step = 0; step < 100; ++step) {
-    Tensor<float> loss = kl_div(log_softmax(tape.param(logits), 1), tape.constant_view(q), "batchmean");
+    Tensor<float> loss = kl_div(log_softmax(tape.param(logits), 1), tape.constant_view(p), "batchmean");
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
     std::printf("KL Loss: %.6f\n", static_cast<double>(loss.item()));
     tape.clear();
   }
-  Array<float> p = softmax(tape.constant(logits.value), 1).value();
-  std::printf("P after 100 steps = %s\nQ                = %s\n", row(p).c_str(), row(q).c_str());
+  Array<float> q = softmax(tape.constant(logits.value), 1).value();
+  std::printf("Q after 100 steps = %s\nP                = %s\n", row(q).c_str(), row(p).c_str());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// apps/kl_grad run as a program: its backward gradient of KL(Q || softmax z)
-// must equal the closed form softmax(z) - q (computed here independently), and
+// apps/kl_grad run as a program: its backward gradient of KL(P || softmax z)
+// must equal the closed form softmax(z) - p (computed here independently), and
 // its gradcheck table must list every op as passing.
 #include <doctest/doctest.h>
 
@@ -36,8 +36,8 @@ std::vector<std::vector<std::string>> rows(const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("kl_grad: backward of KL(Q || softmax z) equals softmax(z) - q" * doctest::skip(!have_apps)) {
-  const std::vector<double> z = {0.3, -1.2, 2.5, 0.0}, q = {0.1, 0.2, 0.3, 0.4};
+TEST_CASE("kl_grad: backward of KL(P || softmax z) equals softmax(z) - p" * doctest::skip(!have_apps)) {
+  const std::vector<double> z = {0.3, -1.2, 2.5, 0.0}, p = {0.1, 0.2, 0.3, 0.4};
   const programs::Run r = programs::run("kl_grad", {"--logits=0.3,-1.2,2.5,0", "--target=0.1,0.2,0.3,0.4"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   double total = 0;
@@ -45,7 +45,7 @@ TEST_CASE("kl_grad: backward of KL(Q || softmax z) equals softmax(z) - q" * doct
   const auto table = rows(r.out);
   REQUIRE(table.size() == z.size());
   for (std::size_t i = 0; i < z.size(); ++i) {
-    const double closed_form = std::exp(z[i]) / total - q[i];
+    const double closed_form = std::exp(z[i]) / total - p[i];
     CHECK(std::stod(table[i][4]) == doctest::Approx(closed_form).epsilon(1e-12));  // grad_backward column
   }
 }

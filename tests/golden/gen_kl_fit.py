@@ -1,12 +1,12 @@
 """Reference trajectories of apps/kl_fit: the same loop, run by PyTorch 1.13.
 
-kl_fit minimizes KL between a learnable P = softmax(logits), logits of shape
-(1, n), and a fixed target Q (with --family gaussian the logits are
+kl_fit minimizes KL between a learnable model Q = softmax(logits), logits of shape
+(1, n), and fixed data P, the target (with --family gaussian the logits are
 -(i - mu)^2 / (2 exp(2 log_sigma)) on the grid i = 0..n-1, with learnable scalars
 mu and log_sigma); every step (the loss is recorded before the update)
-    log_p = log_softmax(logits, 1)
-    loss  = kl_div(log_p, Q, reduction)                     # forward: KL(Q || P)
-          | kl_div(log Q, log_p, reduction, log_target=True) # reverse: KL(P || Q)
+    log_q = log_softmax(logits, 1)
+    loss  = kl_div(log_q, P, reduction)                     # forward: KL(P || Q)
+          | kl_div(log P, log_q, reduction, log_target=True) # reverse: KL(Q || P)
     opt.zero_grad(); loss.backward(); opt.step()
 Each configuration is a list of kl_fit flags (always in the --flag=value form);
 this script reads them with kl_fit's defaults (parse_flags below), so the flags
@@ -18,8 +18,8 @@ Keys, for a configuration <name>:
                                 value is the configuration's index)
   <name>/loss        (steps,)   the loss printed as 'step k loss v', k = 1..steps
   <name>/final_loss  ()         the loss after the last update (the summary)
-  <name>/p           (1, n)     P after the last update (the summary's P)
-  <name>/p_steps     (steps, n) P before each update (the --csv columns), only
+  <name>/p           (1, n)     the model Q after the last update (the summary's Q)
+  <name>/p_steps     (steps, n) Q before each update (the --csv columns), only
                                 for the configurations in CSV_CONFIGS
 Values are float32 or float64 like the run's --dtype.
 """
@@ -103,7 +103,7 @@ def configurations():
         out.append(("sgd_n50/forward/mean/" + dtype,
                     ["--optimizer=sgd", "--lr=20", "--momentum=0.9", "--reduction=mean",
                      "--target=" + TARGET_50, "--init=" + INIT_50, "--dtype=" + dtype]))
-        # a zero in Q (forward only: reverse KL is infinite there); its term is 0 * log 0 = 0
+        # a zero in the target P (forward only: reverse KL is infinite there); its term is 0 * log 0 = 0
         out.append(("adam_zero_target/forward/batchmean/" + dtype,
                     ["--lr=0.05", "--target=0.5,0.5,0", "--init=0.2,-0.4,1", "--dtype=" + dtype]))
         for gname, gflags in GAUSSIAN:
