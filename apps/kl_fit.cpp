@@ -1,16 +1,19 @@
-// kl_fit — minimize KL between a learnable P = softmax(logits) and a fixed target Q.
+// kl_fit — minimize KL between a learnable model Q = softmax(logits) and fixed data P.
 //
-//   forward (default): KL(Q || P) = kl_div(log_softmax(logits), Q)      mass-covering
-//   reverse:           KL(P || Q) = kl_div(log Q, log_softmax(logits), log_target)   mode-seeking
+// P is the data (the target, fixed), Q the model (learned), as everywhere in klgrad:
+//   forward (default): KL(P || Q) = kl_div(log_softmax(logits), P)      mass-covering
+//   reverse:           KL(Q || P) = kl_div(log P, log_softmax(logits), log_target)   mode-seeking
 //   --loss NAME: any divergence of the loss registry (losses/registry.hpp), e.g. js,
-//   called as loss(log_softmax(logits), Q, reduction) like kl_div.
+//   called as loss(log_softmax(logits), P, reduction) like kl_div.
 //
-// The logits parameterization keeps P a distribution at every step. For one
-// row and batchmean, d KL(Q || P) / d logits = softmax(logits) - Q.
-// --family gaussian restricts P to a discretized Gaussian over the grid
+// The logits parameterization keeps Q a distribution at every step. For one
+// row and batchmean, d KL(P || Q) / d logits = softmax(logits) - P.
+// --family gaussian restricts Q to a discretized Gaussian over the grid
 // i = 0..n-1: logits_i = -(i - mu)^2 / (2 sigma^2), learnable mu and s = log sigma.
-// A unimodal P cannot match a bimodal Q, so the two directions must compromise
-// differently: forward KL spreads P over both modes, reverse KL sits on one.
+// A unimodal Q cannot match a bimodal P, so the two directions must compromise
+// differently: forward KL spreads Q over both modes, reverse KL sits on one.
+//
+// In the code below, `q` / `log_q` hold the target P and `p` / `log_p` the model Q.
 // `kl_fit --help` documents every flag. Errors: one line on stderr, exit code 2.
 #include <chrono>
 #include <cmath>
@@ -117,13 +120,13 @@ int run(const Config& c) {
   if (!c.csv.empty()) {
     csv = std::make_unique<AtomicFile>(c.csv, "--csv");
     line = "step,loss";
-    for (std::size_t i = 0; i < n; ++i) line += ",p_" + std::to_string(i + 1);
+    for (std::size_t i = 0; i < n; ++i) line += ",q_" + std::to_string(i + 1);
     line += '\n';
     csv->write(line.data(), line.size());
   }
 
   Tape<T> tape;
-  // log P = log_softmax of the logits: learned directly, or -(i - mu)^2 / (2 e^(2 s)).
+  // log Q (the model) = log_softmax of the logits: learned directly, or -(i - mu)^2 / (2 e^(2 s)).
   auto log_p_of = [&]() {
     if (!gaussian) return log_softmax(tape.param(logits), 1);
     Tensor<T> d = tape.constant_view(grid) - tape.param(mu);
@@ -144,7 +147,7 @@ int run(const Config& c) {
     opt->zero_grad();
     loss.backward();
     if (k == 1 && !c.dot.empty()) dot = to_dot(loss, {true});  // the first step's graph, with its gradients
-    if (csv) {  // P before this step's update, like the loss
+    if (csv) {  // the model Q before this step's update, like the loss
       line = std::to_string(k) + ',' + fmt(value, f64);
       for (std::size_t i = 0; i < n; ++i) line += ',' + fmt(std::exp(log_p.value().flat(i)), f64);
       line += '\n';
@@ -166,12 +169,13 @@ int run(const Config& c) {
   if (csv) csv->commit();
   if (!c.dot.empty()) write_file_atomic(c.dot, std::vector<std::uint8_t>(dot.begin(), dot.end()), "--dot");
   std::printf("final loss %s (%s, %s, %s)\n", fmt(final_loss(), f64).c_str(),
-              c.loss != "kl" ? c.loss.c_str() : forward ? "KL(Q || P)" : "KL(P || Q)", c.reduction.c_str(),
+              c.loss != "kl" ? c.loss.c_str() : forward ? "KL(P || Q)" : "KL(Q || P)", c.reduction.c_str(),
               c.optimizer.c_str());
   if (gaussian)
     std::printf("family gaussian mu %s sigma %s\n", fmt(mu.value.flat(0), f64).c_str(),
                 fmt(std::exp(log_sigma.value.flat(0)), f64).c_str());
-  std::printf("P = %s\nQ = %s\n", list(p, f64).c_str(), list(q, f64).c_str());
+  // The model Q (held in p), then the data P (held in q).
+  std::printf("Q = %s\nP = %s\n", list(p, f64).c_str(), list(q, f64).c_str());
   std::printf("%.3f us per step (%ld steps, %s, n = %zu)\n", c.steps ? 1e6 * seconds / static_cast<double>(c.steps) : 0.0,
               c.steps, c.dtype.c_str(), n);
   return 0;
@@ -191,7 +195,7 @@ void validate(Config& c) {
                "--direction reverse: only --loss kl has a direction (" + c.loss + " is symmetric); drop --direction");
   if (c.direction == "reverse")
     for (double v : c.q)
-      KLGRAD_CHECK(v > 0, "--direction reverse: KL(P || Q) is infinite where Q has a zero entry (P = softmax is > 0 "
+      KLGRAD_CHECK(v > 0, "--direction reverse: KL(Q || P) is infinite where P has a zero entry (Q = softmax is > 0 "
                           "everywhere); use --direction forward or a target without zeros");
   if (c.init_given && c.family == "gaussian") {
     c.logits0 = parse_number_list(c.init, "--init");
@@ -229,21 +233,21 @@ void validate(Config& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kl_fit: move a learnable P = softmax(logits) toward a fixed target Q by minimizing KL divergence.\n"
-               "Prints 'step <k> loss <value>' (the loss before the k-th update), then a summary."};
+  CLI::App app{"kl_fit: move a learnable model Q = softmax(logits) toward fixed data P (the target) by minimizing KL\n"
+               "divergence. Prints 'step <k> loss <value>' (the loss before the k-th update), then a summary."};
   Config c;
-  CLI::Option* target = app.add_option("--target", c.target, "Target distribution Q, comma-separated; finite, >= 0, summing to 1")
+  CLI::Option* target = app.add_option("--target", c.target, "Target (data) distribution P, comma-separated; finite, >= 0, summing to 1")
                      ->capture_default_str();
-  app.add_option("--target-file", c.target_file, "Read Q from a file of numbers (comma or white-space separated)");
+  app.add_option("--target-file", c.target_file, "Read P from a file of numbers (comma or white-space separated)");
   CLI::Option* init = app.add_option("--init", c.init,
-                                     "Initial logits, one per entry of Q (default: zeros); with --family gaussian: "
+                                     "Initial logits, one per entry of P (default: zeros); with --family gaussian: "
                                      "mu,log_sigma (default: (n-1)/2, log(n/4))");
   app.add_option("--family", c.family,
-                 "free: P = softmax(logits), any distribution; gaussian: P_i ~ exp(-(i - mu)^2 / (2 sigma^2)) on the "
+                 "free: Q = softmax(logits), any distribution; gaussian: Q_i ~ exp(-(i - mu)^2 / (2 sigma^2)) on the "
                  "grid i = 0..n-1, unimodal, learnable mu and log sigma")
       ->check(CLI::IsMember({"free", "gaussian"}))->capture_default_str();
   app.add_option("--direction", c.direction,
-                 "forward = KL(Q || P), mass-covering; reverse = KL(P || Q), mode-seeking")
+                 "forward = KL(P || Q), mass-covering; reverse = KL(Q || P), mode-seeking")
       ->check(CLI::IsMember({"forward", "reverse"}))->capture_default_str();
   app.add_option("--reduction", c.reduction, "kl_div reduction over the [1, n] tensors")
       ->check(CLI::IsMember({"batchmean", "sum", "mean"}))->capture_default_str();
@@ -265,7 +269,7 @@ int main(int argc, char** argv) {
   app.add_option("--steps", c.steps, "Number of optimizer steps")->capture_default_str();
   app.add_option("--dtype", c.dtype, "float32 or float64")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--print-every", c.print_every, "Print every K-th step (0: only the summary)")->capture_default_str();
-  app.add_option("--csv", c.csv, "Write step, loss, p_1..p_n per step to this CSV file");
+  app.add_option("--csv", c.csv, "Write step, loss, q_1..q_n (the model Q before the step) per step to this CSV file");
   app.add_option("--dot", c.dot, "Write the graph of the first step, with gradient norms, as Graphviz DOT");
   app.add_flag("--detect-anomaly", c.detect_anomaly, "Stop at the first op that produces NaN or inf, naming it");
   if (const int code = klgrad_cli::parse(app, argc, argv, "kl_fit"); code >= 0) return code;

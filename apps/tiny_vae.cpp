@@ -74,6 +74,30 @@ void write_metrics(const std::string& path, const std::vector<EpochMetrics>& his
   write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), "metrics.csv");
 }
 
+// Fashion-MNIST from --data; a library error gains the flag it came from.
+MnistSplit load_split(const std::string& dir, const char* split, long limit) {
+  try {
+    return load_mnist(dir, split, static_cast<std::size_t>(limit));
+  } catch (const DataError& e) {
+    throw DataError(std::string("--data: ") + e.what());
+  }
+}
+
+// Resumes from --resume; a checkpoint of other sizes names the flag to change.
+void resume(VaeTrainer& trainer, const Options& o) {
+  try {
+    trainer.load(o.resume);
+  } catch (const CheckpointMismatch& e) {
+    const std::string flag = e.field == "input" ? "--data" : "--" + e.field;
+    const std::string fix = e.field == "input" ? "use images of the size it was trained on"
+                                               : "pass " + flag + " " + std::to_string(e.saved);
+    throw DataError("--resume " + o.resume + ": the checkpoint has " + e.field + " " + std::to_string(e.saved) +
+                    " but this run has " + std::to_string(e.current) + " (" + flag + "); " + fix);
+  } catch (const DataError& e) {
+    throw DataError(std::string("--resume: ") + e.what());
+  }
+}
+
 int run(const Options& o) {
   const auto positive = [](long v, const char* flag, long lo) {
     KLGRAD_CHECK(v >= lo, std::string(flag) + " must be >= " + std::to_string(lo) + ", got " + std::to_string(v));
@@ -90,16 +114,8 @@ int run(const Options& o) {
   KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + number_str(o.beta));
   set_num_threads(static_cast<int>(o.threads));
 
-  // The library describes a data problem in its own terms; the program adds the flag that chose the file.
-  const auto with_flag = [](const std::string& flag, auto&& load) {
-    try {
-      return load();
-    } catch (const DataError& e) {
-      throw DataError(flag + ": " + e.what());
-    }
-  };
-  const MnistSplit train = with_flag("--data", [&] { return load_mnist(o.data, "train", static_cast<std::size_t>(o.train_limit)); });
-  const MnistSplit test = with_flag("--data", [&] { return load_mnist(o.data, "t10k", static_cast<std::size_t>(o.test_limit)); });
+  const MnistSplit train = load_split(o.data, "train", o.train_limit);
+  const MnistSplit test = load_split(o.data, "t10k", o.test_limit);
   const std::size_t side = train.images.rows;
   KLGRAD_CHECK(train.images.count > 0 && test.images.count > 0,
                "--data " + o.data + ": the " + std::string(train.images.count ? "test (t10k)" : "training") +
@@ -118,7 +134,7 @@ int run(const Options& o) {
   c.seed = static_cast<std::uint64_t>(o.seed);
   VaeTrainer trainer(c, train.images.rows * train.images.cols);
   if (!o.resume.empty()) {
-    with_flag("--resume", [&] { trainer.load(o.resume); return 0; });
+    resume(trainer, o);
     std::fprintf(stderr, "resumed from %s after epoch %ld\n", o.resume.c_str(), trainer.epochs_done());
   }
   std::error_code ec;

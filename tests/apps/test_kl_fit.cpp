@@ -3,7 +3,7 @@
 // 1. Trajectory parity: for every configuration in tests/golden/kl_fit.txt
 //    (written by tests/golden/gen_kl_fit.py, which runs the same loop in PyTorch
 //    1.13 from the same flags), the printed 'step k loss v' lines, the final loss
-//    and the final P agree with PyTorch's; --csv agrees too.
+//    and the final model Q agree with PyTorch's; --csv agrees too.
 // 2. The command-line contract: '--flag value' == '--flag=value', --help lists
 //    every flag, every bad input is one line on stderr naming the flag with exit
 //    code 2, and a failing run leaves no --csv file behind.
@@ -56,7 +56,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 // What kl_fit printed: the 'step k loss v' lines (k must count 1, 2, ...), the
-// summary's final loss and the first (at most 10) entries of its P.
+// summary's final loss and the first (at most 10) entries of its model Q (kept in `p`,
+// the name of the fixture's records).
 struct Output {
   std::vector<std::string> loss_text;  // v exactly as printed
   std::vector<double> loss;
@@ -78,8 +79,8 @@ Output parse_output(const std::string& out) {
     } else if (starts_with(line, "final loss ")) {
       s >> word >> word2 >> value;
       o.final_loss = std::stod(value);
-    } else if (starts_with(line, "P = [")) {
-      // "P = [a, b, c]" or "P = [a, ..., j, ... (50 entries)]"
+    } else if (starts_with(line, "Q = [")) {
+      // "Q = [a, b, c]" or "Q = [a, ..., j, ... (50 entries)]"
       for (const std::string& item : split(line.substr(5, line.find(']') - 5), ',')) {
         if (item.find("...") != std::string::npos) break;
         o.p.push_back(std::stod(item));
@@ -127,8 +128,8 @@ const Config& config_named(const std::vector<Config>& all, const std::string& na
 // round differently inside log_softmax and the sums, so the runs are close but
 // not bit-exact).
 // Absolute floor for losses near 0: the loss is a sum of terms
-// q_i (log q_i - log p_i) whose size is set by Q (its entropy), not by the loss,
-// so as P -> Q the sum cancels and its rounding error stays at a few ulps of
+// p_i (log p_i - log q_i) whose size is set by the data P (its entropy), not by the loss,
+// so as Q -> P the sum cancels and its rounding error stays at a few ulps of
 // those terms while the loss goes to 0: PyTorch's float32 losses here end at
 // values like 7.45e-8 = 5 * 2^-26, pure rounding noise (relative differences
 // > 1 between the two implementations; float64 reaches 3e-11 in 100 steps, 2.6e-9
@@ -145,8 +146,8 @@ Tolerance loss_tolerance(bool f64, double initial_loss) {
   const double eps = f64 ? std::numeric_limits<double>::epsilon() : std::numeric_limits<float>::epsilon();
   return {f64 ? 1e-9 : 1e-4, 16 * eps * std::abs(initial_loss)};
 }
-// P's entries lie in [0, 1] and come from exp of log_softmax: relative error in
-// log P becomes absolute error in P; tiny entries (P -> one-hot under
+// Q's entries lie in [0, 1] and come from exp of log_softmax: relative error in
+// log Q becomes absolute error in Q; tiny entries (Q -> one-hot under
 // --maximize) get the same 16-ulp floor, on the scale 1.
 Tolerance p_tolerance(bool f64) { return loss_tolerance(f64, 1.0); }
 
@@ -195,7 +196,7 @@ std::string without_timing(const std::string& out) {
   return s;
 }
 
-// The CSV kl_fit wrote: header "step,loss,p_1,...,p_n", then one row per step.
+// The CSV kl_fit wrote: header "step,loss,q_1,...,q_n", then one row per step.
 struct Csv {
   std::vector<std::string> header;
   std::vector<std::vector<double>> rows;
@@ -215,7 +216,7 @@ Csv read_csv(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("kl_fit: loss trajectories, final loss and P agree with PyTorch for every configuration" *
+TEST_CASE("kl_fit: loss trajectories, final loss and Q agree with PyTorch for every configuration" *
           doctest::skip(!have_apps)) {
   const std::vector<Config> all = configs();
   REQUIRE(all.size() >= 60);
@@ -242,7 +243,7 @@ TEST_CASE("kl_fit: loss trajectories, final loss and P agree with PyTorch for ev
     check_close("final loss", o.final_loss, fixture().scalar(prefix + "final_loss"), tol, w, c.name);
     REQUIRE(o.p.size() == std::min<std::size_t>(want_p.size(), 10));
     for (std::size_t i = 0; i < o.p.size(); ++i)
-      check_close("P", o.p[i], want_p[i], p_tolerance(c.f64), w, c.name + " p_" + std::to_string(i + 1));
+      check_close("Q", o.p[i], want_p[i], p_tolerance(c.f64), w, c.name + " q_" + std::to_string(i + 1));
     ++ran[c.f64];
   }
   for (int f64 : {0, 1})
@@ -251,7 +252,7 @@ TEST_CASE("kl_fit: loss trajectories, final loss and P agree with PyTorch for ev
                                           << " at " << worst[f64].where);
 }
 
-TEST_CASE("kl_fit: --csv writes step, loss and P before each update, as PyTorch" * doctest::skip(!have_apps)) {
+TEST_CASE("kl_fit: --csv writes step, loss and Q before each update, as PyTorch" * doctest::skip(!have_apps)) {
   const std::vector<Config> all = configs();
   for (const std::string name : {"adam_default.forward.batchmean.float64", "adam_n50.forward.batchmean.float32"}) {
     INFO("configuration ", name);
@@ -271,8 +272,8 @@ TEST_CASE("kl_fit: --csv writes step, loss and P before each update, as PyTorch"
     REQUIRE(csv.header.size() == n + 2);
     CHECK(csv.header[0] == "step");
     CHECK(csv.header[1] == "loss");
-    CHECK(csv.header[2] == "p_1");
-    CHECK(csv.header.back() == "p_" + std::to_string(n));
+    CHECK(csv.header[2] == "q_1");
+    CHECK(csv.header.back() == "q_" + std::to_string(n));
     REQUIRE(csv.rows.size() == steps);
     const Output o = parse_output(r.out);
     Worst w;
@@ -285,8 +286,8 @@ TEST_CASE("kl_fit: --csv writes step, loss and P before each update, as PyTorch"
       check_close("loss", row[1], want_loss[k], tol, w, "csv row " + std::to_string(k + 1));
       double sum = 0;
       for (std::size_t i = 0; i < n; ++i) {
-        check_close("P", row[2 + i], p_steps.values[k * n + i], p_tolerance(c.f64), w,
-                    "csv row " + std::to_string(k + 1) + " p_" + std::to_string(i + 1));
+        check_close("Q", row[2 + i], p_steps.values[k * n + i], p_tolerance(c.f64), w,
+                    "csv row " + std::to_string(k + 1) + " q_" + std::to_string(i + 1));
         sum += row[2 + i];
       }
       CHECK(sum == doctest::Approx(1.0).epsilon(c.f64 ? 1e-12 : 1e-5));
@@ -332,7 +333,7 @@ TEST_CASE("kl_fit: '--flag value' and '--flag=value' give the same run" * doctes
 }
 
 TEST_CASE("kl_fit: --init=-1.5,2,0.3 is read as three numbers" * doctest::skip(!have_apps)) {
-  // With no steps the summary shows P = softmax(init) and the loss KL(Q || P) at it.
+  // With no steps the summary shows Q = softmax(init) and the loss KL(P || Q) at it.
   const double init[3] = {-1.5, 2, 0.3}, q[3] = {0.7, 0.2, 0.1};
   for (const std::vector<std::string>& args : {std::vector<std::string>{"--init=-1.5,2,0.3"},
                                               std::vector<std::string>{"--init", "-1.5,2,0.3"}}) {
@@ -418,7 +419,7 @@ TEST_CASE("kl_fit: bad input is one line on stderr naming the flag, exit code 2"
       {"unknown reduction", {"--reduction=none"}, "--reduction"},
       {"unknown dtype", {"--dtype=float16"}, "--dtype"},
       {"unknown flag", {"--learning-rate=0.1"}, "--learning-rate"},
-      {"zero in Q with reverse", {"--direction=reverse", "--target=0.5,0.5,0"}, "--direction"},
+      {"zero in P with reverse", {"--direction=reverse", "--target=0.5,0.5,0"}, "--direction"},
       {"nesterov without momentum", {"--optimizer=sgd", "--nesterov"}, "--nesterov"},
       {"nesterov with dampening", {"--optimizer=sgd", "--nesterov", "--momentum=0.9", "--dampening=0.1"}, "--nesterov"},
       {"negative lr", {"--optimizer=sgd", "--lr=-0.1"}, "--lr"},
@@ -483,8 +484,8 @@ TEST_CASE("kl_fit: a failing run leaves no --csv file behind" * doctest::skip(!h
 
 TEST_CASE("kl_fit --family gaussian recovers a Gaussian target's mu and sigma in both directions" *
           doctest::skip(!have_apps)) {
-  // Closed form: when Q is itself a member of the family, Q_i ~ exp(-(i - 9.3)^2 / (2 * 2.6^2)),
-  // both KL(Q || P) and KL(P || Q) are 0 exactly at P = Q, i.e. mu = 9.3, sigma = 2.6.
+  // Closed form: when the data P is itself a member of the family, P_i ~ exp(-(i - 9.3)^2 / (2 * 2.6^2)),
+  // both KL(P || Q) and KL(Q || P) are 0 exactly at Q = P, i.e. mu = 9.3, sigma = 2.6.
   const double mu = 9.3, sigma = 2.6;
   std::vector<double> q(24);
   double total = 0;

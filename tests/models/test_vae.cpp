@@ -108,7 +108,7 @@ TEST_CASE("VAE checkpoint: a foreign file, other sizes or a damaged file are one
 
   VaeTrainer other([] { auto c = small_config(); c.latent = 6; return c; }(), 64);
   other.save(path);
-  CHECK_THROWS_WITH_AS(t.load(path), doctest::Contains("latent 6 but this run uses 4"), DataError);
+  CHECK_THROWS_WITH_AS(t.load(path), doctest::Contains("latent 6 but this model has 4"), DataError);
 
   std::FILE* f = std::fopen(path.c_str(), "wb");
   std::fputs("not a zip file at all", f);

@@ -11,6 +11,7 @@
 //    temporary, no page faults), only where each element reads its own position;
 //  * never put a `keep_dims` reducer inside a broadcasting expression: it reads
 //    out of bounds on xtensor 0.24.3 (upstream issue 2737). Materialise it first.
+// docs/XTENSOR.md explains each of these traps.
 #pragma once
 
 #include <cstddef>

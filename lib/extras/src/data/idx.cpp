@@ -202,8 +202,8 @@ Labels read_idx_labels(const std::string& path, std::size_t limit) {
 MnistSplit load_mnist(const std::string& dir, const std::string& split, std::size_t limit) {
   KLGRAD_CHECK(split == "train" || split == "t10k",
         "load_mnist: split '" + split + "' is not 'train' or 't10k' (the MNIST test split is called t10k)");
-  const std::string fix = "; install Debian's dataset-fashion-mnist (files in " +
-                          std::string(default_fashion_mnist_dir()) + ") or name the folder that holds them";
+  const std::string fix = "; give the folder that holds {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] "
+                          "(Debian's dataset-fashion-mnist installs them)";
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw DataError("mnist: " + dir + ": directory not found" + fix);

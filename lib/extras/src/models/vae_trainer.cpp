@@ -32,7 +32,7 @@ NpyArray bytes_entry(const std::string& s) {
 
 std::string entry_string(const std::map<std::string, NpyArray>& f, const std::string& key, const std::string& path) {
   auto it = f.find(key);
-  if (it == f.end()) throw DataError(path + ": not a klgrad VAE checkpoint (no '" + key + "' entry); use a checkpoint written by VaeTrainer::save");
+  if (it == f.end()) throw DataError(path + ": not a klgrad VAE checkpoint (no '" + key + "' entry); use a file written by VaeTrainer::save");
   const Array<std::uint8_t> a = from_npy<std::uint8_t>(it->second, path + ":" + key);
   return std::string(a.begin(), a.end());
 }
@@ -61,13 +61,13 @@ bool whole(double v) { return v >= 0 && v < 2147483648.0 && v == std::floor(v); 
 VaeTrainer::VaeTrainer(const VaeConfig& c, std::size_t input)
     : config_(c), input_(input), gen_(c.seed), model_(input, c.hidden, c.latent, gen_),
       optimizer_(model_.parameters(), adam_options(c)) {
-  KLGRAD_CHECK(c.batch_size >= 1, "VaeTrainer: batch size must be >= 1, got " + std::to_string(c.batch_size));
+  KLGRAD_CHECK(c.batch_size >= 1, "VaeTrainer: batch_size must be >= 1, got " + std::to_string(c.batch_size));
 }
 
 double VaeTrainer::train_epoch(const Images& train, const std::function<void(std::size_t, std::size_t)>& progress) {
-  KLGRAD_CHECK(train.rows * train.cols == input_, "VaeTrainer: training images are " + std::to_string(train.rows) + "x" +
-                                                       std::to_string(train.cols) + ", the model expects " +
-                                                       std::to_string(input_) + " pixels");
+  KLGRAD_CHECK(train.rows * train.cols == input_, "VaeTrainer::train_epoch: training images are " + std::to_string(train.rows) +
+                                                       "x" + std::to_string(train.cols) + ", the model expects " +
+                                                       std::to_string(input_) + " pixels per image");
   const std::size_t n = train.count;
   // Fisher-Yates shuffle from the trainer's own stream.
   order_.resize(n);
@@ -178,10 +178,12 @@ void VaeTrainer::load(const std::string& path) {
   const auto expect = [&](std::size_t i, double mine, const char* what) {
     if (!whole(c(i))) throw DataError(path + ": damaged checkpoint ('config' holds " + std::string(what) + " = " +
                                       std::to_string(c(i)) + ", not a size)");
-    if (c(i) != mine)
-      throw DataError(path + ": checkpoint has " + what + " " + std::to_string(static_cast<long long>(c(i))) +
-                      " but this trainer has " + std::to_string(static_cast<long long>(mine)) + "; use the same " + what +
-                      " size as the run that wrote it");
+    const long long saved = static_cast<long long>(c(i)), current = static_cast<long long>(mine);
+    if (saved != current)
+      throw CheckpointMismatch(path + ": checkpoint has " + what + " " + std::to_string(saved) + " but this model has " +
+                                   std::to_string(current) + "; load it into a model with " + what + " = " +
+                                   std::to_string(saved),
+                               what, saved, current);
   };
   expect(0, static_cast<double>(input_), "input");
   expect(1, static_cast<double>(config_.hidden), "hidden");

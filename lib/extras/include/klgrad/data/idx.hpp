@@ -60,7 +60,8 @@ struct MnistSplit {
 // split "train" or "t10k". Checks that the counts agree and labels are 0..9.
 MnistSplit load_mnist(const std::string& dir, const std::string& split, std::size_t limit = 0);
 
-// Where Debian installs Fashion-MNIST.
+// The folder where Debian's dataset-fashion-mnist package installs Fashion-MNIST:
+// a default for programs to offer. The library never reads it unless given it.
 inline const char* default_fashion_mnist_dir() { return "/usr/share/datasets/fashion-mnist"; }
 
 // out = images idx[begin], ..., idx[begin + n - 1] as floats pixel / 255 in [0, 1],

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "klgrad/data/idx.hpp"
@@ -37,6 +38,17 @@ struct EpochMetrics {
   double epoch_s = 0, samples_per_s = 0;                    // whole epoch; training images per training second
 };
 
+// A checkpoint written by a model of other sizes. `field` is "input", "hidden" or
+// "latent"; `saved` is the checkpoint's size, `current` this trainer's. A program
+// can catch it to name its own option for that size.
+class CheckpointMismatch : public DataError {
+ public:
+  CheckpointMismatch(const std::string& what, std::string field_, long long saved_, long long current_)
+      : DataError(what), field(std::move(field_)), saved(saved_), current(current_) {}
+  std::string field;
+  long long saved, current;
+};
+
 class VaeTrainer {
  public:
   // `input` is the number of pixels per image (rows * cols).
@@ -57,7 +69,8 @@ class VaeTrainer {
 
   // Checkpoint: model, optimizer state, epoch, history, RNG state and config in one
   // .npz (NumPy loads it), written atomically. load() checks that the file is a
-  // klgrad VAE checkpoint with this trainer's sizes; any mismatch is a DataError.
+  // klgrad VAE checkpoint with this trainer's sizes; any problem is a DataError,
+  // a size mismatch a CheckpointMismatch.
   void save(const std::string& path) const;
   void load(const std::string& path);
 
