@@ -41,6 +41,27 @@ std::string read_integer(const std::string& text, long long& value) {
   return "";
 }
 
+namespace {
+
+// An entry as it can be shown in a one-line message: bytes that are not
+// printable ASCII (a binary file given by mistake) as \xNN, at most 40 characters.
+std::string shown(const std::string& token) {
+  std::string s;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (s.size() >= 40) return s + "...";
+    const unsigned char c = static_cast<unsigned char>(token[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      s += static_cast<char>(c);
+    } else {
+      const char* hex = "0123456789abcdef";
+      s += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
 std::vector<double> parse_number_list(const std::string& text, const std::string& what) {
   std::vector<double> out;
   std::size_t i = 0;
@@ -64,10 +85,10 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
     const std::string token = text.substr(i, j - i);
     double v = 0;
     const std::string problem = read_double(token, v);  // too large or too small is an error too
-    KLGRAD_CHECK(problem.empty(), what + ": '" + token + "' (entry " + std::to_string(out.size() + 1) + ") " + problem +
+    KLGRAD_CHECK(problem.empty(), what + ": '" + shown(token) + "' (entry " + std::to_string(out.size() + 1) + ") " + problem +
                                       (problem == "is not a number" ? "; write numbers like 0.7,0.2,0.1" : ""));
     KLGRAD_CHECK(std::isfinite(v),  // the literals nan and inf
-          what + ": entry " + std::to_string(out.size() + 1) + " ('" + token + "') is not a finite number");
+          what + ": entry " + std::to_string(out.size() + 1) + " ('" + shown(token) + "') is not a finite number");
     out.push_back(v);
     expect_value = false;
     i = j;
