@@ -378,6 +378,7 @@ std::map<std::string, NpyArray> parse_npz(const std::uint8_t* data, std::size_t 
   }
 
   std::map<std::string, NpyArray> out;
+  std::size_t total = 0;  // bytes of the entries so far
   const zip_int64_t count = zip_get_num_entries(z.get(), 0);
   for (zip_int64_t i = 0; i < count; ++i) {
     zip_stat_t st;
@@ -394,8 +395,10 @@ std::map<std::string, NpyArray> parse_npz(const std::uint8_t* data, std::size_t 
     if (st.comp_size != st.size) throw corrupt("entry '" + entry + "': stored sizes disagree");
     if (entry.size() < 5 || entry.compare(entry.size() - 4, 4, ".npy") != 0)
       throw DataError(ew + "not a .npy array, so this is not an .npz written by numpy.savez");
-    // A stored entry is a slice of the file: a larger size is a lie, not a reason to allocate.
-    if (st.size > size) throw corrupt("entry '" + entry + "': data outside the file");
+    // Stored entries are disjoint slices of the file: sizes adding up to more
+    // than the file are a lie (or entries sharing bytes), not a reason to allocate.
+    if (st.size > size - total) throw corrupt("entry '" + entry + "': data outside the file");
+    total += static_cast<std::size_t>(st.size);
     const std::string key = entry.substr(0, entry.size() - 4);
     if (out.count(key)) throw corrupt("entry '" + entry + "' appears twice");
 
