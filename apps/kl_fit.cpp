@@ -185,7 +185,9 @@ int run(const Config& c) {
 // the flag's name, before the optimizer checks them again.
 void validate(Config& c) {
   KLGRAD_CHECK(!(c.target_given && !c.target_file.empty()), "--target and --target-file: give one of them, not both");
-  const std::string source = c.target_file.empty() ? "--target" : "--target-file " + c.target_file;
+  const std::string source = c.target_file.empty() ? "--target"
+                             : c.target_file == "-" ? "--target-file (standard input)"
+                                                    : "--target-file " + c.target_file;
   c.q = c.target_file.empty() ? parse_number_list(c.target, "--target") : read_number_file(c.target_file, "--target-file");
   check_distribution(c.q, source);
   const LossInfo& divergence = find_loss(c.loss);
@@ -238,7 +240,9 @@ int main(int argc, char** argv) {
   Config c;
   CLI::Option* target = app.add_option("--target", c.target, "Target (data) distribution P, comma-separated; finite, >= 0, summing to 1")
                      ->capture_default_str();
-  app.add_option("--target-file", c.target_file, "Read P from a file of numbers (comma or white-space separated)");
+  app.add_option("--target-file", c.target_file,
+                 "Read P from a file of numbers (comma or white-space separated); - reads standard input "
+                 "(a file named - is ./-); pipes, /dev/stdin and <(...) work too");
   CLI::Option* init = app.add_option("--init", c.init,
                                      "Initial logits, one per entry of P (default: zeros); with --family gaussian: "
                                      "mu,log_sigma (default: (n-1)/2, log(n/4))");

@@ -3,8 +3,11 @@
 // exit code 2, no signal, nothing on stdout, no output file left behind, and a
 // checkpoint already saved in the output folder untouched.
 //
-// Covered: malformed numbers, NaN/inf, empty lists and values, wrong lengths,
+// Covered, for every program in apps/: unknown flags, malformed numbers, numbers
+// a double cannot hold (1e-400 would be read as 0, 1e999 as inf) and integers that
+// overflow, in flags, lists and files; NaN/inf, empty lists and values, wrong lengths,
 // negative or unnormalized targets, unknown names, out-of-range values; missing,
+// folder, unreadable and endless --target-file, an empty standard input; missing,
 // empty, truncated, corrupt and inconsistent dataset files (plain and gzip);
 // missing, empty, truncated, corrupt and foreign checkpoints.
 #include <doctest/doctest.h>
@@ -16,6 +19,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "support/idx_files.hpp"
 #include "support/programs.hpp"
@@ -140,8 +145,14 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
 
   const fs::path target_empty = tmp.path / "empty.txt", target_nan = tmp.path / "nan.txt";
   write(target_empty, {});
-  const std::string nan_text = "0.5\nnan\n0.5\n";
-  write(target_nan, Bytes(nan_text.begin(), nan_text.end()));
+  auto text_file = [&](const std::string& name, const std::string& text) {
+    write(tmp.path / name, Bytes(text.begin(), text.end()));
+    return (tmp.path / name).string();
+  };
+  text_file("nan.txt", "0.5\nnan\n0.5\n");
+  const std::string target_tiny = text_file("tiny.txt", "0.5\n0.5\n1e-400\n");
+  const std::string target_huge = text_file("huge.txt", "1e999 0 0\n");
+  const std::string a_file = text_file("plain.txt", "0.5,0.5\n");
 
   std::vector<Case> cases = {
       // kl_fit: numbers and lists
@@ -156,8 +167,17 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
       {"kl_fit", {"--target=0.5,0.5,0.5"}, "normalize"},
       {"kl_fit", {"--target-file=" + target_empty.string()}, "no numbers"},
       {"kl_fit", {"--target-file=" + target_nan.string()}, "not a finite number"},
-      {"kl_fit", {"--target-file=/nonexistent/q.txt"}, "/nonexistent/q.txt"},
-      {"kl_fit", {"--target-file=" + tmp.path.string()}, "directory"},
+      {"kl_fit", {"--target-file=/nonexistent/q.txt"}, "/nonexistent/q.txt: file not found"},
+      {"kl_fit", {"--target-file=" + tmp.path.string()}, "is a directory, expected a file"},
+      {"kl_fit", {"--target-file=" + a_file + "/q.txt"}, "cannot open: Not a directory"},
+      {"kl_fit", {"--target-file=/proc/self/mem"}, "cannot read: Input/output error"},
+      {"kl_fit", {"--target-file=/dev/zero"}, "larger than"},
+      {"kl_fit", {"--target-file=-"}, "--target-file (standard input): no numbers"},  // stdin is /dev/null
+      {"kl_fit", {"--target-file=" + target_tiny}, "'1e-400' (entry 3) is too small for a double"},
+      {"kl_fit", {"--target-file=" + target_huge}, "'1e999' (entry 1) is too large for a double"},
+      {"kl_fit", {"--target=0.5,0.5,1e-400"}, "--target: '1e-400' (entry 3) is too small"},
+      {"kl_fit", {"--init=1e999,0,0"}, "--init: '1e999' (entry 1) is too large"},
+      {"kl_fit", {"--betas=1e-400,0.9"}, "--betas: '1e-400'"},
       {"kl_fit", {"--init=1,2"}, "one logit per target entry"},
       {"kl_fit", {"--init=1,nan,2"}, "--init"},
       {"kl_fit", {"--family=gaussian", "--init=1"}, "mu,log_sigma"},
@@ -179,6 +199,15 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
       {"kl_fit", {"--lr", ""}, "empty value"},
       {"kl_fit", {"--steps=-1"}, "--steps"},
       {"kl_fit", {"--steps=1e3"}, "--steps"},
+      {"kl_fit", {"--lr=abc"}, "--lr: 'abc' is not a number"},
+      {"kl_fit", {"--lr=1e-400"}, "--lr: '1e-400' is too small for a double"},
+      {"kl_fit", {"--lr", "1e999"}, "--lr: '1e999' is too large for a double"},
+      {"kl_fit", {"--eps=-1e-400"}, "--eps: '-1e-400' is too small"},
+      {"kl_fit", {"--momentum=1e400", "--optimizer=sgd"}, "--momentum: '1e400' is too large"},
+      {"kl_fit", {"--steps=1e30"}, "--steps: '1e30' is not a whole number"},
+      {"kl_fit", {"--steps=2.5"}, "--steps: '2.5' is not a whole number"},
+      {"kl_fit", {"--steps=99999999999999999999"}, "--steps: '99999999999999999999' is out of range"},
+      {"kl_fit", {"--print-every=-99999999999999999999"}, "--print-every: '-99999999999999999999' is out of range"},
       {"kl_fit", {"--steps", ""}, "empty value"},
       {"kl_fit", {"--eps=-1"}, "--eps"},
       {"kl_fit", {"--momentum=-0.5", "--optimizer=sgd"}, "--momentum"},
@@ -197,9 +226,20 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
       {"kl_grad", {"--target=0.2,0.2,0.2"}, "normalize"},
       {"kl_grad", {"--seed=-1"}, "--seed"},
       {"kl_grad", {"--logits", ""}, "empty value"},
-      // kl_tour takes no arguments
+      {"kl_grad", {"--no-such-flag"}, "no-such-flag"},
+      {"kl_grad", {"--seed=abc"}, "--seed: 'abc' is not a whole number"},
+      {"kl_grad", {"--seed=1e30"}, "--seed: '1e30' is not a whole number"},
+      {"kl_grad", {"--seed=99999999999999999999"}, "--seed: '99999999999999999999' is out of range"},
+      {"kl_grad", {"--logits=1e999,1,2"}, "--logits: '1e999' (entry 1) is too large"},
+      {"kl_grad", {"--logits=1,2,1e-400"}, "--logits: '1e-400' (entry 3) is too small"},
+      {"kl_grad", {"--target=0.5,0.5,1e-400"}, "--target: '1e-400' (entry 3) is too small"},
+      // kl_tour takes no arguments: any flag or value is unexpected
       {"kl_tour", {"--steps=5"}, "--steps"},
       {"kl_tour", {"extra"}, "extra"},
+      {"kl_tour", {"--no-such-flag"}, "no-such-flag"},
+      {"kl_tour", {"--seed=abc"}, "--seed"},
+      {"kl_tour", {"--steps=1e30"}, "--steps"},
+      {"kl_tour", {"--seed", "99999999999999999999"}, "99999999999999999999"},
   };
   // tiny_vae: flags
   for (const auto& [flags, expect] : std::vector<std::pair<std::string, std::string>>{
@@ -208,7 +248,17 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
            {"--lr=inf", "--lr"},                {"--lr=abc", "--lr"},            {"--beta=-1", "--beta"},
            {"--beta=nan", "--beta"},            {"--threads=0", "--threads"},    {"--seed=-3", "--seed"},
            {"--train-limit=-5", "--train-limit"}, {"--epochs=2.5", "--epochs"}, {"--latent=", "--latent"},
-           {"--optimizer=sgd", "optimizer"}}) {
+           {"--optimizer=sgd", "optimizer"},
+           {"--no-such-flag", "no-such-flag"},
+           {"--hidden=abc", "--hidden: 'abc' is not a whole number"},
+           {"--lr=1e-400", "--lr: '1e-400' is too small for a double"},
+           {"--lr=1e999", "--lr: '1e999' is too large for a double"},
+           {"--beta=1e-400", "--beta: '1e-400' is too small"},
+           {"--seed=1e30", "--seed: '1e30' is not a whole number"},
+           {"--seed=99999999999999999999", "--seed: '99999999999999999999' is out of range"},
+           {"--epochs=99999999999999999999", "--epochs: '99999999999999999999' is out of range"},
+           {"--batch-size=1e30", "--batch-size: '1e30' is not a whole number"},
+           {"--threads=-99999999999999999999", "--threads: '-99999999999999999999' is out of range"}}) {
     cases.push_back({"tiny_vae", {flags}, expect});
   }
   // tiny_vae: datasets
@@ -241,6 +291,20 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
     cases.push_back({"tiny_vae", {"--resume=" + path}, expect});
   }
   cases.push_back({"tiny_vae", {"--resume=" + ckpt.string(), "--hidden=16"}, "pass --hidden 8"});  // another model's checkpoint
+
+  if (::geteuid() != 0) {  // root reads any file, whatever its permission bits
+    const std::string locked = text_file("locked.txt", "0.5,0.5\n");
+    fs::permissions(locked, fs::perms::none);
+    cases.push_back({"kl_fit", {"--target-file=" + locked}, "cannot open: Permission denied"});
+  }
+  // Every program in apps/ is in the sweep, with at least an unknown flag.
+  for (const auto& e : fs::directory_iterator(std::string(KLGRAD_SOURCE_DIR) + "/apps")) {
+    if (e.path().extension() != ".cpp") continue;
+    const std::string program = e.path().stem().string();
+    CHECK_MESSAGE(std::any_of(cases.begin(), cases.end(),
+                              [&](const Case& c) { return c.program == program && c.args.front() == "--no-such-flag"; }),
+                  program << " (apps/" << program << ".cpp) has no rows in the bad-input sweep");
+  }
 
   int tried = 0;
   for (Case c : cases) {

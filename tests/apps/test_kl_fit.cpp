@@ -318,6 +318,31 @@ TEST_CASE("kl_fit: --target-file gives the same run as --target" * doctest::skip
   CHECK(without_timing(from_file.out) == without_timing(from_flag.out));
 }
 
+TEST_CASE("kl_fit: --target-file reads standard input (-), /dev/stdin and a pipe <(...) like --target" *
+          doctest::skip(!have_apps)) {
+  const Run from_flag = run("kl_fit", {"--target=0.7,0.2,0.1", "--steps=3", "--dtype=float64"});
+  REQUIRE_MESSAGE(from_flag.code == 0, from_flag.err);
+  const std::string flags = " --steps 3 --dtype float64";
+  for (const std::string& line : std::vector<std::string>{
+           "printf '0.7,0.2,0.1' | \"$BIN/kl_fit\" --target-file -" + flags,
+           "\"$BIN/kl_fit\" --target-file - <<< '0.7 0.2 0.1'" + flags,
+           "\"$BIN/kl_fit\" --target-file /dev/stdin <<< '0.7 0.2 0.1'" + flags,
+           "printf '0.7\\n0.2\\n0.1\\n' | \"$BIN/kl_fit\" --target-file /dev/stdin" + flags,
+           "\"$BIN/kl_fit\" --target-file <(printf '0.7,0.2,0.1')" + flags,
+       }) {
+    INFO(line);
+    const Run r = programs::run_bash(line);
+    CHECK_MESSAGE(r.code == 0, r.err);
+    CHECK(r.err.empty());
+    CHECK(without_timing(r.out) == without_timing(from_flag.out));
+  }
+  // A bad list on standard input is named as such.
+  const Run bad = programs::run_bash("printf '0.7,abc' | \"$BIN/kl_fit\" --target-file -");
+  CHECK(bad.code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err == "kl_fit: --target-file (standard input): 'abc' (entry 2) is not a number; write numbers like 0.7,0.2,0.1\n");
+}
+
 TEST_CASE("kl_fit: '--flag value' and '--flag=value' give the same run" * doctest::skip(!have_apps)) {
   const std::vector<Config> all = configs();
   for (const std::string name : {"sgd_momentum_dampening.reverse.batchmean.float64",  // --init=-1.5,2,0.3

@@ -97,7 +97,8 @@ def checkpoint_entries(epochs, input=4, hidden=3, latent=2):
 
 
 def npz_like_klgrad(entries):
-    """Stored entries, fixed date 1980-01-01, no extra fields: the bytes write_npz produces."""
+    """Stored entries, fixed date 1980-01-01, no extra fields, and libzip's version
+    fields (made by 6.3, needs 1.0): the bytes write_npz produces."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
         for name, a in entries.items():
@@ -105,6 +106,7 @@ def npz_like_klgrad(entries):
             np.lib.format.write_array(npy, a, version=(1, 0))
             info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o100644 << 16
+            info.create_version, info.extract_version = 63, 10
             z.writestr(info, npy.getvalue())
     return out.getvalue()
 

@@ -178,6 +178,28 @@ TEST_CASE("npz errors: missing, foreign, truncated, corrupt, compressed files") 
         where + "entry 'w.txt': not a .npy array, so this is not an .npz written by numpy.savez");
 }
 
+TEST_CASE("npz entries that share bytes are refused, not read twice") {
+  // One stored entry v.npy, then a second central directory record, named
+  // w.npy, that points at v's bytes again: k such records would make a file of
+  // n bytes ask for k * n bytes of arrays.
+  TempDir tmp("npz_shared");
+  const std::string path = tmp.file("ckpt.npz");
+  write_npz(path, {{"v", to_npy(Array<float>::from_shape({64}))}});
+  const Bytes one = files::read(path);
+  const std::size_t cd = find(one, "PK\x01\x02"), end = find(one, "PK\x05\x06");
+  REQUIRE(end - cd == 46 + 5);
+  Bytes two(one.begin(), one.begin() + static_cast<std::ptrdiff_t>(end));
+  two.insert(two.end(), one.begin() + static_cast<std::ptrdiff_t>(cd), one.begin() + static_cast<std::ptrdiff_t>(end));
+  two[end + 46] = 'w';
+  two.insert(two.end(), one.begin() + static_cast<std::ptrdiff_t>(end), one.end());
+  const std::size_t e = two.size() - 22;
+  two[e + 8] = two[e + 10] = 2;  // entries on this disk, entries in all
+  two[e + 12] = static_cast<std::uint8_t>(2 * (46 + 5));  // central directory size
+  files::write(path, two);
+  CHECK(files::data_error([&] { read_npz(path); }) ==
+        "npz: " + path + ": entry 'w.npy': data outside the file; the file is corrupt or truncated");
+}
+
 TEST_CASE("bad .npy headers are clear errors") {
   auto npy = [](const std::string& dict, std::size_t data_bytes, std::uint8_t major = 1) {
     Bytes b{0x93, 'N', 'U', 'M', 'P', 'Y', major, 0};

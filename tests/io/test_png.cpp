@@ -1,10 +1,11 @@
-// The PNG writer: signature, IHDR, valid CRCs, IDAT inflating to the filtered
-// rows; tile_images and to_pixels.
+// The PNG writer: signature, IHDR, valid CRCs, IDAT inflating (zlib) to rows
+// that, unfiltered by the PNG rules below, are the pixels; tile_images and to_pixels.
 #include <doctest/doctest.h>
 
 #include <zlib.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -46,16 +47,35 @@ std::vector<Chunk> chunks(const Bytes& png) {
   return out;
 }
 
-}  // namespace
+// Undoes the PNG row filters (RFC 2083, 6.2-6.6) of 1-byte pixels: each row is
+// its filter type, then `w` bytes; a = left, b = above, c = above-left (0 off the image).
+Bytes unfilter(const Bytes& rows, std::size_t w, std::size_t h) {
+  REQUIRE(rows.size() == h * (w + 1));
+  Bytes out(w * h);
+  for (std::size_t r = 0; r < h; ++r) {
+    const std::uint8_t type = rows[r * (w + 1)];
+    REQUIRE(type <= 4);
+    for (std::size_t x = 0; x < w; ++x) {
+      const int a = x ? out[r * w + x - 1] : 0, b = r ? out[(r - 1) * w + x] : 0;
+      const int c = x && r ? out[(r - 1) * w + x - 1] : 0;
+      int pred = 0;
+      if (type == 1) pred = a;
+      if (type == 2) pred = b;
+      if (type == 3) pred = (a + b) / 2;
+      if (type == 4) {
+        const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      out[r * w + x] = static_cast<std::uint8_t>(rows[r * (w + 1) + 1 + x] + pred);
+    }
+  }
+  return out;
+}
 
-TEST_CASE("write_png_gray: signature, IHDR, CRCs, and IDAT inflates to the filtered rows") {
-  const std::size_t w = 5, h = 3;
-  Bytes pixels(w * h);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i * 17);
-  const Bytes png = encode_png_gray(w, h, pixels);
+// The pixels of an 8-bit gray PNG, checking its structure on the way.
+Bytes decode_gray(const Bytes& png, std::size_t w, std::size_t h) {
   REQUIRE(png.size() > 8);
   CHECK(Bytes(png.begin(), png.begin() + 8) == Bytes{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-
   const auto cs = chunks(png);
   REQUIRE(cs.size() == 3);
   CHECK(cs[0].type == "IHDR");
@@ -66,18 +86,31 @@ TEST_CASE("write_png_gray: signature, IHDR, CRCs, and IDAT inflates to the filte
   CHECK(cs[1].type == "IDAT");
   CHECK(cs[2].type == "IEND");
   CHECK(cs[2].data.empty());
-
   Bytes rows(h * (w + 1) + 16);
   uLongf n = rows.size();
   REQUIRE(uncompress(rows.data(), &n, cs[1].data.data(), cs[1].data.size()) == Z_OK);
   rows.resize(n);
-  Bytes want;
-  for (std::size_t r = 0; r < h; ++r) {
-    want.push_back(0);  // filter: none
-    want.insert(want.end(), pixels.begin() + static_cast<std::ptrdiff_t>(r * w),
-                pixels.begin() + static_cast<std::ptrdiff_t>((r + 1) * w));
+  return unfilter(rows, w, h);
+}
+
+}  // namespace
+
+TEST_CASE("write_png_gray: signature, IHDR, CRCs, and IDAT inflates and unfilters to the pixels") {
+  const std::size_t w = 5, h = 3;
+  Bytes pixels(w * h);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i * 17);
+  const Bytes png = encode_png_gray(w, h, pixels);
+  CHECK(decode_gray(png, w, h) == pixels);
+
+  // A larger image with smooth and noisy rows, so that every filter type can win.
+  const std::size_t W = 37, H = 23;
+  Bytes big(W * H);
+  std::uint32_t state = 12345;
+  for (std::size_t i = 0; i < big.size(); ++i) {
+    state = state * 1103515245u + 12345u;
+    big[i] = (i / W) % 3 == 0 ? static_cast<std::uint8_t>(state >> 24) : static_cast<std::uint8_t>(3 * (i % W) + i / W);
   }
-  CHECK(rows == want);
+  CHECK(decode_gray(encode_png_gray(W, H, big), W, H) == big);
 
   const fs::path path = fs::temp_directory_path() / ("klgrad_png_" + std::to_string(::getpid()) + ".png");
   write_png_gray(path.string(), w, h, pixels);

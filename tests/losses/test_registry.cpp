@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "klgrad/klgrad.hpp"
@@ -182,4 +183,72 @@ TEST_CASE("every registered loss: its reductions list is truthful, shape errors 
     auto b = tape.constant(Array<double>::from_shape(Shape{3, 2}));
     CHECK_THROWS_WITH_AS(l(a, b, l.reductions.back()), doctest::Contains("input (2, 3) and target (3, 2)"), Error);
   }
+}
+
+// ---- the shared pointwise node: SIMD body == scalar tail ---------------------
+//
+// The pointwise node (klgrad/losses/pointwise.hpp) runs a loss's formulas on SIMD
+// batches for the body of a tensor and one element at a time for the rest; a
+// one-element tensor takes the scalar path only. So each element of a longer
+// tensor must agree, up to a few roundings (xsimd's exp and log are not libm's),
+// with the same element computed alone: the term and both gradients, for sizes
+// around a SIMD batch (8 or 16 lanes), in float and double.
+
+namespace {
+
+// a == b, both NaN, or |a - b| <= tol (1 + |a|).
+template <class T> bool agrees(T a, T b, double tol) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (a == b) return true;
+  return std::abs(double(a) - double(b)) <= tol * (1 + std::abs(double(a)));
+}
+
+// loss(x, t, reduction); x drawn from [x_lo, x_hi], t from [0, 1] with some t = 0.
+template <class T, class F> void check_simd_matches_scalar(const char* name, F loss, double x_lo, double x_hi) {
+  INFO(name);
+  const double tol = 64 * double(std::numeric_limits<T>::epsilon());
+  Generator gen(11);
+  for (std::size_t n : {1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 35, 100}) {
+    INFO("n = " << n);
+    Array<T> xs = xt::cast<T>(x_lo + (x_hi - x_lo) * gen.uniform<double>(Shape{n}));
+    Array<T> ts = xt::cast<T>(gen.uniform<double>(Shape{n}));
+    for (std::size_t i = 5; i < n; i += 11) ts(i) = T(0);
+    Tape<T> tape;
+    auto x = tape.variable(xs), t = tape.variable(ts);
+    const Array<T> terms = loss(x, t, Reduction::none).value();
+    loss(x, t, Reduction::sum).backward();
+    for (std::size_t i = 0; i < n; ++i) {
+      Tape<T> one;
+      auto xi = one.variable(Array<T>{xs(i)}), ti = one.variable(Array<T>{ts(i)});
+      auto yi = loss(xi, ti, Reduction::sum);
+      yi.backward();
+      INFO("i = " << i << ", x = " << xs(i) << ", t = " << ts(i));
+      CHECK(agrees(terms(i), yi.item(), tol));
+      CHECK(agrees(x.grad()(i), xi.grad()(0), tol));
+      CHECK(agrees(t.grad()(i), ti.grad()(0), tol));
+    }
+  }
+}
+
+template <class T> void check_every_pointwise_loss() {
+  QuietWarnings quiet;
+  for (const LossInfo& l : loss_registry())
+    check_simd_matches_scalar<T>(l.name, [&](const auto& x, const auto& t, Reduction r) { return l(x, t, r); }, -6, 0);
+  check_simd_matches_scalar<T>(
+      "kl_div, log_target", [](const auto& x, const auto& t, Reduction r) { return kl_div(x, t, r, true); }, -6, 0);
+  check_simd_matches_scalar<T>(
+      "mse_loss", [](const auto& x, const auto& t, Reduction r) { return mse_loss(x, t, r); }, -3, 3);
+  check_simd_matches_scalar<T>(
+      "binary_cross_entropy", [](const auto& x, const auto& t, Reduction r) { return binary_cross_entropy(x, t, r); },
+      0.01, 0.99);
+  check_simd_matches_scalar<T>(
+      "binary_cross_entropy_with_logits",
+      [](const auto& x, const auto& t, Reduction r) { return binary_cross_entropy_with_logits(x, t, r); }, -20, 20);
+}
+
+}  // namespace
+
+TEST_CASE("every pointwise loss: the SIMD body agrees with the scalar path, values and both gradients") {
+  check_every_pointwise_loss<float>();
+  check_every_pointwise_loss<double>();
 }

@@ -48,12 +48,10 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-// Runs build/bin/<program> with `args`, each passed as one argument.
-inline Run run(const std::string& program, const std::vector<std::string>& args) {
+// Runs one shell (sh) command, `command` with no redirection of stderr, capturing its stdout and stderr.
+inline Run run_command(const std::string& command) {
   const std::string err_path = temp_path("stderr.txt");
-  std::string cmd = shell_quote(std::string(KLGRAD_BIN_DIR) + "/" + program);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " 2>" + shell_quote(err_path) + " </dev/null";
+  const std::string cmd = command + " 2>" + shell_quote(err_path);
   Run r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -70,6 +68,18 @@ inline Run run(const std::string& program, const std::vector<std::string>& args)
   r.err = read_text(err_path);
   std::remove(err_path.c_str());
   return r;
+}
+
+// Runs build/bin/<program> with `args`, each passed as one argument, and an empty standard input.
+inline Run run(const std::string& program, const std::vector<std::string>& args) {
+  std::string cmd = shell_quote(std::string(KLGRAD_BIN_DIR) + "/" + program);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  return run_command(cmd + " </dev/null");
+}
+
+// Runs `line` with bash, for pipes, here-strings and <(...); $BIN in it is build/bin.
+inline Run run_bash(const std::string& line) {
+  return run_command("BIN=" + shell_quote(KLGRAD_BIN_DIR) + " bash -c " + shell_quote(line));
 }
 
 inline std::vector<std::string> split_words(const std::string& text) {

@@ -12,7 +12,7 @@
 //     tape.clear();
 //   }
 //
-// PyTorch parity (shared/PYTORCH_PARITY.md):
+// PyTorch parity:
 //  * a parameter with has_grad == false (PyTorch's `grad is None`) is skipped:
 //    no update, no state change, its step count does not advance; a zero
 //    gradient is a gradient and still updates (momentum, weight decay, Adam's m);

@@ -31,4 +31,16 @@ double reduction_factor(Reduction r, const Shape& s) {
   }
 }
 
+void check_reduction(Reduction r, const char* op, ReductionRule rule) {
+  const std::string o = op;
+  KLGRAD_CHECK(r != Reduction::batchmean || rule != ReductionRule::per_element,
+               o + ": reduction 'batchmean' is only for kl_div and the divergences; use none, sum or mean");
+  if (r != Reduction::mean || rule == ReductionRule::per_element) return;
+  const std::string why = o + ": reduction 'mean' divides the summed loss by every element (batch x support), "
+                              "which is not the divergence; use 'batchmean' (sum / batch size) for the divergence "
+                              "per sample";
+  KLGRAD_CHECK(rule == ReductionRule::kl_div, why + ", or 'sum'");
+  warn(why);
+}
+
 }  // namespace klgrad

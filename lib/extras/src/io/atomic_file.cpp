@@ -1,5 +1,6 @@
 #include "klgrad/io/atomic_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -45,32 +46,58 @@ void remove_stale_temporaries(const std::string& path) {
   ::closedir(d);
 }
 
+// Reads `fd` until end of file (read() returns 0), so pipes, terminals and
+// /dev/stdin work as well as regular files: the size is never asked for in
+// advance. Each error names the errno of the read() that failed.
+std::vector<std::uint8_t> read_until_eof(int fd, const std::string& where, std::size_t max_bytes) {
+  std::vector<std::uint8_t> bytes;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)  // a hint only; the file may change
+    bytes.reserve(std::min(static_cast<std::size_t>(st.st_size), max_bytes) + 1);
+  std::uint8_t chunk[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) return bytes;
+    if (n < 0) {
+      const int err = errno;  // before anything else can change it
+      if (err == EINTR) continue;
+      if (err == EISDIR) throw DataError(where + "is a directory, expected a file");
+      throw DataError(where + "cannot read: " + errno_text(err));
+    }
+    if (static_cast<std::size_t>(n) > max_bytes - bytes.size())
+      throw DataError(where + "larger than " + std::to_string(max_bytes) + " bytes; is this the right file?");
+    bytes.insert(bytes.end(), chunk, chunk + n);
+  }
+}
+
 }  // namespace
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what, std::size_t max_bytes) {
   const std::string where = what + ": " + path + ": ";
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw DataError(where + errno_text(errno));
+  if (fd < 0) {
+    const int err = errno;  // ENOENT: "file not found"; EACCES: "cannot open: Permission denied; ..."
+    if (err == ENOENT) throw DataError(where + errno_text(err));
+    throw DataError(where + "cannot open: " + errno_text(err) + (err == EACCES ? "; check the file's permissions" : ""));
+  }
+  // A folder opens fine on Linux (read() then fails with EISDIR); say so up front.
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
-    throw DataError(where + (err == EISDIR ? std::string("is a directory, expected a file") : errno_text(err)));
+    throw DataError(where + "is a directory, expected a file");
   }
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : 0;
-      ::close(fd);
-      throw DataError(where + (n < 0 ? errno_text(err) : std::string("file shrank while being read")));
-    }
-    got += static_cast<std::size_t>(n);
+  try {
+    std::vector<std::uint8_t> bytes = read_until_eof(fd, where, max_bytes);
+    ::close(fd);
+    return bytes;
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
-  ::close(fd);
-  return bytes;
+}
+
+std::vector<std::uint8_t> read_stdin_bytes(const std::string& what, std::size_t max_bytes) {
+  return read_until_eof(STDIN_FILENO, what + ": standard input: ", max_bytes);
 }
 
 AtomicFile::AtomicFile(const std::string& path, const std::string& what)

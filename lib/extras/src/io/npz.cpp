@@ -1,10 +1,11 @@
 #include "klgrad/io/npz.hpp"
 
 #include <cstring>
+#include <memory>
 #include <set>
 #include <type_traits>
 
-#include <zlib.h>
+#include <zip.h>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "klgrad's .npy code copies little-endian bytes as they are");
 
@@ -13,10 +14,7 @@ namespace klgrad {
 namespace {
 
 constexpr char kNpyMagic[] = "\x93NUMPY";  // 6 bytes
-constexpr std::uint32_t kLocalSig = 0x04034b50, kCentralSig = 0x02014b50, kEndSig = 0x06054b50;
-constexpr std::uint32_t kZip64EndSig = 0x06064b50, kZip64LocatorSig = 0x07064b50;
 constexpr std::uint16_t kDosDate1980 = (0 << 9) | (1 << 5) | 1;  // 1980-01-01, numpy's fixed date
-constexpr std::uint32_t kMax32 = 0xffffffffu;
 
 // ---- little-endian bytes -------------------------------------------------
 
@@ -207,12 +205,11 @@ NpyArray parse_npy_at(const std::uint8_t* data, std::size_t size, const std::str
   return a;
 }
 
-// ---- zip -------------------------------------------------------------------
+// ---- zip (libzip) ------------------------------------------------------------
 
 void validate(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& entries) {
   std::set<std::string> seen;
   const std::string where = "write_npz: " + path + ": ";
-  KLGRAD_CHECK(entries.size() < 0xffff, where + "more than 65534 entries (zip64) is not supported");
   for (const auto& [name, a] : entries) {
     KLGRAD_CHECK(!name.empty() && name.find('\0') == std::string::npos && name.size() < 0xff00,
           where + "entry names must be non-empty, without NUL bytes, and shorter than 65280 bytes");
@@ -227,12 +224,79 @@ void validate(const std::string& path, const std::vector<std::pair<std::string, 
   }
 }
 
-struct Central {
-  std::string name;
-  std::uint32_t crc, size, offset;
+std::string where_of(const std::string& name) { return "npz: " + name + ": "; }
+
+// Owners of libzip handles, so that every error path frees them.
+struct ZipCloser {
+  void operator()(zip_t* z) const { zip_discard(z); }
+  void operator()(zip_file_t* f) const { zip_fclose(f); }
+  void operator()(zip_source_t* s) const { zip_source_free(s); }
+};
+using Zip = std::unique_ptr<zip_t, ZipCloser>;
+using ZipFile = std::unique_ptr<zip_file_t, ZipCloser>;
+using ZipSource = std::unique_ptr<zip_source_t, ZipCloser>;
+
+// A zip_error_t of our own; zip_error_fini frees the text zip_error_strerror makes.
+struct ZipError {
+  zip_error_t e;
+  ZipError() { zip_error_init(&e); }
+  ~ZipError() { zip_error_fini(&e); }
+  ZipError(const ZipError&) = delete;
+  ZipError& operator=(const ZipError&) = delete;
 };
 
-std::string where_of(const std::string& name) { return "npz: " + name + ": "; }
+std::string zip_message(zip_error_t* e) { return zip_error_strerror(e); }
+
+// The archive as bytes, built by libzip in memory: one stored entry per array,
+// the header and the data as two fragments of that entry (no copy).
+std::vector<std::uint8_t> zip_bytes(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& entries,
+                                    const std::vector<std::vector<std::uint8_t>>& headers) {
+  const std::string where = "write_npz: " + path + ": ";
+  if (entries.empty()) {
+    // libzip writes no bytes for an archive without entries; a zip file is then
+    // just its 22-byte end record: "PK\5\6", all counts, sizes and offsets 0.
+    std::vector<std::uint8_t> end(22, 0);
+    end[0] = 'P', end[1] = 'K', end[2] = 5, end[3] = 6;
+    return end;
+  }
+  auto check = [&](bool ok, zip_error_t* e) { KLGRAD_CHECK(ok, where + "building the zip archive failed: " + zip_message(e)); };
+  ZipError error;
+  ZipSource buffer(zip_source_buffer_create(nullptr, 0, 0, &error.e));
+  check(buffer != nullptr, &error.e);
+  zip_source_keep(buffer.get());  // the archive's bytes stay in it after zip_close
+  Zip z(zip_open_from_source(buffer.get(), ZIP_TRUNCATE, &error.e));
+  if (!z) zip_source_free(buffer.get());  // drops the reference zip_open_from_source did not take
+  check(z != nullptr, &error.e);
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    const NpyArray& a = entries[e].second;
+    const zip_buffer_fragment_t parts[2] = {{const_cast<std::uint8_t*>(headers[e].data()), headers[e].size()},
+                                            {const_cast<std::uint8_t*>(a.data.data()), a.data.size()}};
+    ZipSource entry(zip_source_buffer_fragment_create(parts, a.data.empty() ? 1 : 2, 0, &error.e));
+    check(entry != nullptr, &error.e);
+    const std::string name = entries[e].first + ".npy";
+    const zip_int64_t i = zip_file_add(z.get(), name.c_str(), entry.get(), ZIP_FL_ENC_GUESS);
+    check(i >= 0, zip_get_error(z.get()));
+    entry.release();  // the archive owns it now
+    const auto u = static_cast<zip_uint64_t>(i);
+    check(zip_set_file_compression(z.get(), u, ZIP_CM_STORE, 0) == 0 &&  // as numpy.savez
+              zip_file_set_dostime(z.get(), u, 0, kDosDate1980, 0) == 0 &&  // reproducible files
+              zip_file_set_external_attributes(z.get(), u, 0, ZIP_OPSYS_UNIX, 0100644u << 16) == 0,
+          zip_get_error(z.get()));
+  }
+  check(zip_close(z.get()) == 0, zip_get_error(z.get()));
+  z.release();  // zip_close freed it
+  check(zip_source_open(buffer.get()) == 0, zip_source_error(buffer.get()));
+  zip_stat_t st;
+  zip_int64_t n = -1;
+  std::vector<std::uint8_t> out;
+  if (zip_source_stat(buffer.get(), &st) == 0 && (st.valid & ZIP_STAT_SIZE)) {
+    out.resize(static_cast<std::size_t>(st.size));
+    n = zip_source_read(buffer.get(), out.data(), out.size());
+  }
+  zip_source_close(buffer.get());
+  check(n == static_cast<zip_int64_t>(out.size()), zip_source_error(buffer.get()));
+  return out;
+}
 
 }  // namespace
 
@@ -282,77 +346,9 @@ NpyArray parse_npy(const std::uint8_t* data, std::size_t size, const std::string
 
 void write_npz(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& entries) {
   validate(path, entries);
-  // Everything must fit the 32-bit sizes and offsets of a plain zip.
-  std::uint64_t total = 0;
   std::vector<std::vector<std::uint8_t>> headers;
-  for (const auto& [name, a] : entries) {
-    headers.push_back(npy_header(a));
-    total += 30 + 46 + 2 * (name.size() + 4) + headers.back().size() + a.data.size();
-  }
-  KLGRAD_CHECK(total < kMax32, "write_npz: " + path + ": " + std::to_string(total) +
-                            " bytes exceeds the 4 GiB of a plain zip (zip64 is not supported)");
-
-  AtomicFile file(path, "npz");
-  std::vector<Central> central;
-  for (std::size_t e = 0; e < entries.size(); ++e) {
-    const NpyArray& a = entries[e].second;
-    const std::vector<std::uint8_t>& h = headers[e];
-    const std::string name = entries[e].first + ".npy";
-    uLong crc = crc32_z(0L, h.data(), h.size());
-    if (!a.data.empty()) crc = crc32_z(crc, a.data.data(), a.data.size());  // a null buffer resets the CRC
-    Central c{name, static_cast<std::uint32_t>(crc), static_cast<std::uint32_t>(h.size() + a.data.size()),
-              static_cast<std::uint32_t>(file.bytes_written())};
-    std::vector<std::uint8_t> local;
-    put(local, kLocalSig, 4);
-    put(local, 20, 2);  // version needed: 2.0
-    put(local, 0, 2);   // flags
-    put(local, 0, 2);   // method: stored
-    put(local, 0, 2);   // time 00:00
-    put(local, kDosDate1980, 2);
-    put(local, c.crc, 4);
-    put(local, c.size, 4);  // compressed size
-    put(local, c.size, 4);  // uncompressed size
-    put(local, name.size(), 2);
-    put(local, 0, 2);  // extra length
-    local.insert(local.end(), name.begin(), name.end());
-    file.write(local);
-    file.write(h);
-    file.write(a.data.data(), a.data.size());
-    central.push_back(c);
-  }
-  const std::uint64_t cd_offset = file.bytes_written();
-  std::vector<std::uint8_t> cd;  // central directory, then the end record
-  for (const Central& c : central) {
-    put(cd, kCentralSig, 4);
-    put(cd, 0x0314, 2);  // made by: Unix, zip 2.0
-    put(cd, 20, 2);      // version needed
-    put(cd, 0, 2);       // flags
-    put(cd, 0, 2);       // stored
-    put(cd, 0, 2);
-    put(cd, kDosDate1980, 2);
-    put(cd, c.crc, 4);
-    put(cd, c.size, 4);
-    put(cd, c.size, 4);
-    put(cd, c.name.size(), 2);
-    put(cd, 0, 2);  // extra
-    put(cd, 0, 2);  // comment
-    put(cd, 0, 2);  // disk
-    put(cd, 0, 2);  // internal attributes
-    put(cd, std::uint64_t{0100644} << 16, 4);  // regular file, rw-r--r--
-    put(cd, c.offset, 4);
-    cd.insert(cd.end(), c.name.begin(), c.name.end());
-  }
-  const std::size_t cd_size = cd.size();
-  put(cd, kEndSig, 4);
-  put(cd, 0, 2);
-  put(cd, 0, 2);
-  put(cd, central.size(), 2);
-  put(cd, central.size(), 2);
-  put(cd, cd_size, 4);
-  put(cd, cd_offset, 4);
-  put(cd, 0, 2);  // comment length
-  file.write(cd);
-  file.commit();
+  for (const auto& entry : entries) headers.push_back(npy_header(entry.second));
+  write_file_atomic(path, zip_bytes(path, entries, headers), "npz");
 }
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
@@ -366,79 +362,60 @@ std::map<std::string, NpyArray> parse_npz(const std::uint8_t* data, std::size_t 
   if (size >= 6 && std::memcmp(data, kNpyMagic, 6) == 0)
     throw DataError(where + "this is a single .npy array, not an .npz archive; write it with numpy.savez");
 
-  // The end-of-central-directory record: 22 bytes plus a comment of up to 64 KiB.
-  std::size_t end = size;
-  for (std::size_t back = 22; back <= size && back <= 22 + 0xffff; ++back)
-    if (le(data + size - back, 4) == kEndSig) {
-      end = size - back;
-      break;
+  ZipError error;
+  ZipSource source(size == 0 ? nullptr : zip_source_buffer_create(data, size, 0, &error.e));
+  Zip z(source ? zip_open_from_source(source.get(), ZIP_RDONLY, &error.e) : nullptr);
+  if (z) {
+    source.release();  // the archive owns it now
+  } else {
+    const int code = zip_error_code_zip(&error.e);
+    if (size == 0 || code == ZIP_ER_NOZIP) {
+      if (size >= 4 && std::memcmp(data, "PK\3\4", 4) == 0) throw corrupt("zip archive without its central directory");
+      throw DataError(where + "not a zip archive, so not an .npz (write one with numpy.savez or klgrad::write_npz)");
     }
-  if (end == size) {
-    if (size >= 4 && le(data, 4) == kLocalSig) throw corrupt("zip archive without its central directory");
-    throw DataError(where + "not a zip archive, so not an .npz (write one with numpy.savez or klgrad::write_npz)");
+    if (code == ZIP_ER_MULTIDISK) throw DataError(where + "multi-disk zip archives are not supported");
+    throw corrupt("bad zip archive (" + zip_message(&error.e) + ")");
   }
-  const std::uint8_t* e = data + end;
-  if (le(e + 4, 2) != 0 || le(e + 6, 2) != 0) throw DataError(where + "multi-disk zip archives are not supported");
-  std::uint64_t count = le(e + 10, 2), cd_size = le(e + 12, 4), cd_offset = le(e + 16, 4);
-  if (count == 0xffff || cd_size == kMax32 || cd_offset == kMax32) {  // zip64: the real values are elsewhere
-    if (end < 20 || le(data + end - 20, 4) != kZip64LocatorSig) throw corrupt("zip64 locator missing");
-    const std::uint64_t z = le(data + end - 20 + 8, 8);
-    if (z > end || end - z < 56 || le(data + z, 4) != kZip64EndSig) throw corrupt("bad zip64 end record");
-    count = le(data + z + 32, 8);
-    cd_size = le(data + z + 40, 8);
-    cd_offset = le(data + z + 48, 8);
-  }
-  if (cd_offset > end || cd_size > end - cd_offset) throw corrupt("central directory outside the file");
 
   std::map<std::string, NpyArray> out;
-  const std::uint8_t* p = data + cd_offset;
-  const std::uint8_t* cd_end = p + cd_size;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    if (cd_end - p < 46 || le(p, 4) != kCentralSig) throw corrupt("bad central directory record " + std::to_string(i));
-    const std::uint64_t flags = le(p + 8, 2), method = le(p + 10, 2), crc = le(p + 16, 4);
-    std::uint64_t csize = le(p + 20, 4), usize = le(p + 24, 4), offset = le(p + 42, 4);
-    const std::size_t nlen = le(p + 28, 2), xlen = le(p + 30, 2), clen = le(p + 32, 2);
-    if (static_cast<std::size_t>(cd_end - p) < 46 + nlen + xlen + clen) throw corrupt("central directory record " + std::to_string(i) + " overruns");
-    const std::string entry(reinterpret_cast<const char*>(p + 46), nlen);
-    // zip64 extra field (id 1): the 64-bit values of the fields that read 0xffffffff, in this order.
-    const std::uint8_t* extra = p + 46 + nlen;
-    for (std::size_t x = 0; x + 4 <= xlen;) {
-      const std::size_t id = le(extra + x, 2), len = le(extra + x + 2, 2);
-      if (len > xlen - x - 4) throw corrupt("entry '" + entry + "': bad extra field");
-      if (id == 1) {
-        std::size_t v = x + 4;
-        for (std::uint64_t* f : {&usize, &csize, &offset})
-          if (*f == kMax32) {
-            if (v + 8 > x + 4 + len) throw corrupt("entry '" + entry + "': short zip64 field");
-            *f = le(extra + v, 8);
-            v += 8;
-          }
-      }
-      x += 4 + len;
-    }
-    p += 46 + nlen + xlen + clen;
-
+  std::size_t total = 0;  // bytes of the entries so far
+  const zip_int64_t count = zip_get_num_entries(z.get(), 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    zip_stat_t st;
+    if (zip_stat_index(z.get(), static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
+      throw corrupt("bad central directory record " + std::to_string(i));
+    const std::string entry = st.name;
     const std::string ew = where + "entry '" + entry + "': ";
-    if (flags & 1) throw DataError(ew + "encrypted entries are not supported");
-    if (method != 0)
-      throw DataError(ew + "compressed (zip method " + std::to_string(method) +
-                      (method == 8 ? ", deflate, as numpy.savez_compressed writes" : "") +
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+      throw DataError(ew + "encrypted entries are not supported");
+    if (st.comp_method != ZIP_CM_STORE)
+      throw DataError(ew + "compressed (zip method " + std::to_string(st.comp_method) +
+                      (st.comp_method == ZIP_CM_DEFLATE ? ", deflate, as numpy.savez_compressed writes" : "") +
                       "); klgrad reads uncompressed archives only: save with numpy.savez");
-    if (csize != usize) throw corrupt("entry '" + entry + "': stored sizes disagree");
+    if (st.comp_size != st.size) throw corrupt("entry '" + entry + "': stored sizes disagree");
     if (entry.size() < 5 || entry.compare(entry.size() - 4, 4, ".npy") != 0)
       throw DataError(ew + "not a .npy array, so this is not an .npz written by numpy.savez");
+    // Stored entries are disjoint slices of the file: sizes adding up to more
+    // than the file are a lie (or entries sharing bytes), not a reason to allocate.
+    if (st.size > size - total) throw corrupt("entry '" + entry + "': data outside the file");
+    total += static_cast<std::size_t>(st.size);
     const std::string key = entry.substr(0, entry.size() - 4);
-    if (offset > cd_offset || cd_offset - offset < 30 || le(data + offset, 4) != kLocalSig)
-      throw corrupt("entry '" + entry + "': bad local header offset");
-    const std::uint64_t start = offset + 30 + le(data + offset + 26, 2) + le(data + offset + 28, 2);
-    if (start > cd_offset || csize > cd_offset - start) throw corrupt("entry '" + entry + "': data outside the file");
-    if (le(data + offset + 26, 2) != nlen || std::memcmp(data + offset + 30, entry.data(), nlen) != 0)
-      throw corrupt("entry '" + entry + "': the local header names another file");
-    const std::uint8_t* body = data + start;
-    const std::size_t n = static_cast<std::size_t>(csize);
-    if (crc32_z(0L, body, n) != crc) throw corrupt("entry '" + entry + "': CRC-32 mismatch");
     if (out.count(key)) throw corrupt("entry '" + entry + "' appears twice");
-    out.emplace(key, parse_npy_at(body, n, ew));
+
+    ZipFile f(zip_fopen_index(z.get(), static_cast<zip_uint64_t>(i), 0));
+    if (!f) throw corrupt("entry '" + entry + "': " + zip_message(zip_get_error(z.get())));
+    std::vector<std::uint8_t> body(static_cast<std::size_t>(st.size));
+    std::uint8_t past_end = 0;
+    // Read to the end: libzip compares the CRC-32 when a read reaches it.
+    const zip_int64_t n = zip_fread(f.get(), body.data(), body.size());
+    const zip_int64_t more = n == static_cast<zip_int64_t>(body.size()) ? zip_fread(f.get(), &past_end, 1) : 0;
+    if (n < 0 || more < 0) {
+      zip_error_t* e = zip_file_get_error(f.get());
+      if (zip_error_code_zip(e) == ZIP_ER_CRC) throw corrupt("entry '" + entry + "': CRC-32 mismatch");
+      throw corrupt("entry '" + entry + "': " + zip_message(e));
+    }
+    if (n != static_cast<zip_int64_t>(body.size()) || more != 0) throw corrupt("entry '" + entry + "': data outside the file");
+    out.emplace(key, parse_npy_at(body.data(), body.size(), ew));
   }
   return out;
 }

@@ -4,23 +4,17 @@
 #include <cmath>
 #include <cstring>
 
-#include <zlib.h>
+#include <stb_image_write.h>
 
 namespace klgrad {
 
 namespace {
 
-void put_be32(std::vector<std::uint8_t>& out, std::uint64_t v) {
-  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(v >> s));
-}
-
-// length | type | data | CRC-32 over type and data
-void chunk(std::vector<std::uint8_t>& out, const char* type, const std::vector<std::uint8_t>& data) {
-  put_be32(out, data.size());
-  const std::size_t start = out.size();
-  out.insert(out.end(), type, type + 4);
-  out.insert(out.end(), data.begin(), data.end());
-  put_be32(out, crc32_z(0L, out.data() + start, out.size() - start));
+// stb_image_write hands the encoded file over in pieces; collect them.
+void append(void* context, void* data, int size) {
+  auto* out = static_cast<std::vector<std::uint8_t>*>(context);
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  out->insert(out->end(), p, p + size);
 }
 
 }  // namespace
@@ -34,30 +28,17 @@ std::vector<std::uint8_t> encode_png_gray(std::size_t width, std::size_t height,
   KLGRAD_CHECK(pixels.size() / width / height == 1 && pixels.size() == width * height,
         "write_png_gray: " + std::to_string(pixels.size()) + " pixels for an image of " + std::to_string(width) + "x" +
             std::to_string(height) + " (" + std::to_string(width) + " * " + std::to_string(height) + " expected)");
+  // stb_image_write counts bytes in int: (width + 1) * height must stay below 2^31.
+  KLGRAD_CHECK(pixels.size() < 0x40000000, "write_png_gray: image of " + std::to_string(pixels.size()) +
+                                               " pixels is too large (at most 2^30)");
 
-  // Rows with filter byte 0 ("none"): simple, and deflate does well on digits.
-  std::vector<std::uint8_t> raw;
-  raw.reserve(height * (width + 1));
-  for (std::size_t r = 0; r < height; ++r) {
-    raw.push_back(0);
-    raw.insert(raw.end(), pixels.begin() + static_cast<std::ptrdiff_t>(r * width),
-               pixels.begin() + static_cast<std::ptrdiff_t>((r + 1) * width));
-  }
-  KLGRAD_CHECK(raw.size() < 0x40000000, "write_png_gray: image too large for one IDAT chunk (1 GiB)");
-  uLongf zsize = compressBound(static_cast<uLong>(raw.size()));
-  std::vector<std::uint8_t> idat(zsize);
-  const int rc = compress2(idat.data(), &zsize, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION);
-  KLGRAD_CHECK(rc == Z_OK, "write_png_gray: zlib compress2 failed with code " + std::to_string(rc));
-  idat.resize(zsize);
-
-  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  std::vector<std::uint8_t> ihdr;
-  put_be32(ihdr, width);
-  put_be32(ihdr, height);
-  ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // bit depth, gray, deflate, filter method 0, no interlace
-  chunk(png, "IHDR", ihdr);
-  chunk(png, "IDAT", idat);
-  chunk(png, "IEND", {});
+  // One channel (gray), rows of `width` bytes. stb_image_write picks a filter
+  // per row, deflates the rows and writes the IHDR, IDAT and IEND chunks.
+  std::vector<std::uint8_t> png;
+  const int w = static_cast<int>(width), h = static_cast<int>(height);
+  const int ok = stbi_write_png_to_func(append, &png, w, h, 1, pixels.data(), w);
+  KLGRAD_CHECK(ok != 0, "write_png_gray: encoding a " + std::to_string(width) + "x" + std::to_string(height) +
+                            " image failed (out of memory)");
   return png;
 }
 

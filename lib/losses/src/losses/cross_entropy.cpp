@@ -1,6 +1,5 @@
 // cross_entropy: forward and backward side by side. The math is in
-// klgrad/losses/cross_entropy.hpp. Plain loops over contiguous rows, the
-// fastest form on xtensor 0.24 (shared/XTENSOR_NOTES.md).
+// klgrad/losses/cross_entropy.hpp. Plain loops over contiguous rows.
 #include "klgrad/losses/cross_entropy.hpp"
 
 #include <algorithm>
@@ -17,9 +16,12 @@ namespace {
 template <class T>
 struct CrossEntropyOp {
   static constexpr const char* name = "cross_entropy";
-  // args: i[0] = reduction, a = label_smoothing
+  struct Options {
+    double label_smoothing;
+  };
 
-  static Reduction reduction(const Ctx<T>& c) { return static_cast<Reduction>(c.args().i[0]); }
+  static Reduction reduction(const Ctx<T>& c) { return loss_args<Options>(c).reduction; }
+  static double label_smoothing(const Ctx<T>& c) { return loss_args<Options>(c).options.label_smoothing; }
 
   // The reduction factor: 1 for sum, 1 / (number of samples not ignored) for mean.
   static double factor(const Ctx<T>& c, const T* pt, std::size_t n) { return detail::kept_mean_factor(reduction(c), pt, n); }
@@ -28,7 +30,7 @@ struct CrossEntropyOp {
     const Array<T>& z = c.in(0);
     const std::size_t n = z.shape()[0], classes = z.shape()[1];
     const T* pt = c.in(1).data();
-    const double eps = c.args().a;
+    const double eps = label_smoothing(c);
     const bool none = reduction(c) == Reduction::none;
     Array<T>& lse = c.saved();
     lse.resize(Shape{n});
@@ -65,7 +67,7 @@ struct CrossEntropyOp {
     const T* pt = c.in(1).data();
     const T* pg = c.grad_out().data();
     const T* lse = c.saved().data();
-    const T eps = static_cast<T>(c.args().a);
+    const T eps = static_cast<T>(label_smoothing(c));
     const bool none = reduction(c) == Reduction::none;
     const T g0 = none ? T(0) : pg[0] * static_cast<T>(factor(c, pt, n));
     const T q_other = eps / static_cast<T>(classes);  // q_c off the target class
@@ -86,17 +88,13 @@ struct CrossEntropyOp {
 template <class T>
 Tensor<T> cross_entropy(const Tensor<T>& logits, const std::vector<std::int64_t>& target, Reduction reduction,
                         double label_smoothing, std::int64_t ignore_index) {
-  KLGRAD_CHECK(reduction != Reduction::batchmean,
-               "cross_entropy: reduction 'batchmean' is only for kl_div; use none, sum or mean");
+  check_reduction(reduction, "cross_entropy", ReductionRule::per_element);
   KLGRAD_CHECK(
       label_smoothing >= 0.0 && label_smoothing <= 1.0,
       "cross_entropy: label_smoothing must be in [0, 1] (0 = no smoothing), got " + number_str(label_smoothing));
   Tensor<T> t = detail::class_targets(logits, target, ignore_index, "cross_entropy");
-  OpArgs a;
-  a.i[0] = static_cast<std::int64_t>(reduction);
-  a.n = 1;
-  a.a = label_smoothing;
-  return apply<CrossEntropyOp<T>>({logits, t}, a);
+  return apply<CrossEntropyOp<T>>({logits, t},
+                                  pack_args(LossArgs<typename CrossEntropyOp<T>::Options>{reduction, {label_smoothing}}));
 }
 
 template Tensor<float> cross_entropy(const Tensor<float>&, const std::vector<std::int64_t>&, Reduction, double,

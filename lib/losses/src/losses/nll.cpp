@@ -47,9 +47,9 @@ namespace {
 template <class T>
 struct NllOp {
   static constexpr const char* name = "nll_loss";
-  // args: i[0] = reduction
+  struct Options {};  // no options beyond the reduction
 
-  static Reduction reduction(const Ctx<T>& c) { return static_cast<Reduction>(c.args().i[0]); }
+  static Reduction reduction(const Ctx<T>& c) { return loss_args<Options>(c).reduction; }
 
   // The reduction factor: 1 for sum, 1 / (number of samples not ignored) for mean.
   static double factor(const Ctx<T>& c, const T* pt, std::size_t n) { return detail::kept_mean_factor(reduction(c), pt, n); }
@@ -92,13 +92,9 @@ struct NllOp {
 template <class T>
 Tensor<T> nll_loss(const Tensor<T>& log_probs, const std::vector<std::int64_t>& target, Reduction reduction,
                    std::int64_t ignore_index) {
-  KLGRAD_CHECK(reduction != Reduction::batchmean,
-               "nll_loss: reduction 'batchmean' is only for kl_div; use none, sum or mean");
+  check_reduction(reduction, "nll_loss", ReductionRule::per_element);
   Tensor<T> t = detail::class_targets(log_probs, target, ignore_index, "nll_loss");
-  OpArgs a;
-  a.i[0] = static_cast<std::int64_t>(reduction);
-  a.n = 1;
-  return apply<NllOp<T>>({log_probs, t}, a);
+  return apply<NllOp<T>>({log_probs, t}, pack_args(LossArgs<typename NllOp<T>::Options>{reduction, {}}));
 }
 
 template Tensor<float> nll_loss(const Tensor<float>&, const std::vector<std::int64_t>&, Reduction, std::int64_t);

@@ -1,17 +1,18 @@
 // klgrad/losses/kl_div.hpp — the Kullback-Leibler divergence loss, PyTorch's F.kl_div.
 //
+// Vocabulary (the whole project uses it): P is the data, Q is the model.
+//   target = P, the data distribution (fixed; probabilities, or log P when log_target)
+//   input  = log Q, the model's log-probabilities (learned, e.g. log_softmax(logits))
+//   kl_div(input = log Q, target = P) = KL(P || Q) = sum_i p_i (log p_i - log q_i)
+// The model comes first, as in every PyTorch loss, although it is the second
+// argument of KL(P || Q).
+//
 // This node is the model to copy when you add a loss (docs/EXTENDING.md).
 //
-// What it computes
-//   kl_div(input, target) = KL(P || Q) = sum_i p_i (log p_i - log q_i)
-//   with input = log Q (log-probabilities of the model, e.g. log_softmax(logits))
-//   and target = P (probabilities; log-probabilities when log_target = true).
-//   The argument order is reversed from the notation KL(P || Q): the model's
-//   prediction comes first, as in every PyTorch loss.
-//
-// Pointwise terms (x = input, t = target)
-//   L = xlogy(t, t) - t x          xlogy(t, t) = t log t, and 0 where t = 0 (0 log 0 = 0)
-//   L = e^t (t - x)                when log_target
+// Pointwise terms (x = input = log q, t = target = p)
+//   L = xlogx(t) - t x             xlogx(t) = t log t, and 0 where t = 0 (0 log 0 = 0);
+//                                  PyTorch calls it xlogy(t, t)
+//   L = e^t (t - x)                when log_target (t = log p)
 //
 // Reduction (losses/reduction.hpp): none | sum | mean | batchmean.
 //   'mean' divides by every element, batch x support, which is NOT the KL
@@ -21,7 +22,7 @@
 // Gradients (times g = dL/dy and the reduction factor f)
 //   dL/dx = -t                      (log_target: -e^t)
 //   dL/dt = log t + 1 - x           (log_target: e^t (t - x + 1))
-//   At t = 0 the target gradient is NaN (0/0 from d/dt of t log t), exactly as in
+//   The code writes the 1 as t/t, so at t = 0 the target gradient is NaN, exactly as in
 //   PyTorch 1.13; use log_target = true if you differentiate through a target
 //   that can hit 0.
 //

@@ -23,8 +23,16 @@
 namespace klgrad {
 
 
-// The whole file as bytes. `what` prefixes errors, e.g. "npz".
-std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what);
+// The whole file as bytes, read until end of file: regular files, pipes,
+// /dev/stdin and <(...) alike. `what` prefixes errors, e.g. "npz"; each error
+// names the OS's reason: "file not found", "is a directory, expected a file",
+// "cannot open: Permission denied; ...", "cannot read: Input/output error".
+// More than `max_bytes` is an error too (a guard against e.g. /dev/zero).
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what,
+                                          std::size_t max_bytes = static_cast<std::size_t>(-1));
+
+// The same for standard input (file descriptor 0), until end of file.
+std::vector<std::uint8_t> read_stdin_bytes(const std::string& what, std::size_t max_bytes = static_cast<std::size_t>(-1));
 
 class AtomicFile {
  public:

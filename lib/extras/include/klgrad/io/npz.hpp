@@ -10,15 +10,16 @@
 //         Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
 //         padded with spaces and '\n' so the data starts at a multiple of 64,
 //         then the C-order data.
-//   .npz: a zip archive holding <name>.npy per array, exactly what numpy.savez
-//         writes: "stored" (uncompressed) entries, CRC-32 of each entry, the
-//         fixed date 1980-01-01 (so equal arrays give byte-identical files).
-// The writer is atomic (io/atomic_file.hpp): a crash mid-save leaves the
-// previous checkpoint intact.
-// The reader accepts numpy.savez files (including their zip64 extra fields) and
-// rejects, with a DataError of one line, compressed entries (numpy.savez_compressed),
-// big-endian or non-numeric dtypes, Fortran order, and any corrupt or hostile
-// size, offset or header, checking every size against the bytes really there.
+//   .npz: a zip archive holding <name>.npy per array, as numpy.savez writes it:
+//         "stored" (uncompressed) entries with a CRC-32 each; klgrad also fixes
+//         the date to 1980-01-01, so equal arrays give byte-identical files.
+// libzip reads and writes the zip container; the .npy code is klgrad's own
+// (docs/FORMATS.md). The writer is atomic (io/atomic_file.hpp): a crash
+// mid-save leaves the previous checkpoint intact.
+// The reader accepts numpy.savez files (zip64 included) and rejects, with a
+// DataError of one line, compressed entries (numpy.savez_compressed),
+// encrypted ones, big-endian or non-numeric dtypes, Fortran order, a CRC-32
+// that does not match, and any corrupt or hostile size, offset or header.
 #pragma once
 
 #include <cstddef>

@@ -5,8 +5,9 @@
 //
 // PNG (RFC 2083): the 8-byte signature, then chunks  length | type | data | CRC-32(type, data):
 //   IHDR  width, height, bit depth 8, colour type 0 (gray), deflate, filter 0, no interlace
-//   IDAT  zlib stream of the rows, each prefixed by its filter byte (0: none)
+//   IDAT  zlib stream of the rows, each prefixed by its filter byte (0 none .. 4 Paeth)
 //   IEND
+// The encoding is stb_image_write's (docs/FORMATS.md); klgrad checks the sizes.
 // The file is written atomically (io/atomic_file.hpp).
 #pragma once
 
