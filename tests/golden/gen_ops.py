@@ -1,4 +1,4 @@
-"""Reference values of the primitives in lib/include/klgrad/ops.hpp.
+"""Reference values of the primitives in lib/core/include/klgrad/ops.hpp.
 
 For each case: the inputs, the forward output, a random seed gradient g and
 the gradient of every input for y.backward(g), in float64 and float32 (the

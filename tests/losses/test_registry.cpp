@@ -1,5 +1,5 @@
 // The generic harness: what every registered divergence gets from its one
-// registration line in lib/src/losses/registry.cpp. For each loss:
+// registration line in lib/losses/src/losses/registry.cpp. For each loss:
 //   * gradcheck (float64) w.r.t. input and target, shapes (1, 3), (4, 5), (2, 7),
 //     every supported reduction, and with input and target each used twice;
 //   * D(P, P) = 0 up to rounding, D >= 0 on random distributions (batchmean);

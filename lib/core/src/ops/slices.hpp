@@ -1,7 +1,7 @@
 // A tensor seen along one dim: (outer, len, inner). Element (o, k, i) sits at
 // o*len*inner + k*inner + i, so each (o, i) is one slice of `len` values with
 // stride `inner` (inner = 1: a contiguous row). Shared by the ops that work
-// along a dim (softmax family, max, logsumexp). Internal to lib/src/ops.
+// along a dim (softmax family, max, logsumexp). Internal to lib/core/src/ops.
 #pragma once
 
 #include <cstddef>

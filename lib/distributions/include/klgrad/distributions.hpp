@@ -262,7 +262,7 @@ void register_kl(F fn) {
 }
 
 namespace detail {
-// Two small primitives the distributions compose with (lib/src/distributions/distribution.cpp).
+// Two small primitives the distributions compose with (lib/distributions/src/distributions/distribution.cpp).
 // y = value where mask != 0, else x (mask: x's shape)        dx = g where mask == 0, else 0
 template <class T>
 Tensor<T> masked_fill(const Tensor<T>& x, const Array<T>& mask, T value);

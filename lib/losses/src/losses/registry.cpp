@@ -45,7 +45,7 @@ const LossInfo& find_loss(const std::string& name) {
   for (const LossInfo& l : loss_registry())
     if (name == l.name) return l;
   throw Error("loss registry: no loss named '" + name + "'; the registered losses are " + loss_names() +
-              " (add one in lib/src/losses/registry.cpp, see docs/EXTENDING.md)");
+              " (add one in lib/losses/src/losses/registry.cpp, see docs/EXTENDING.md)");
 }
 
 }  // namespace klgrad

@@ -10,7 +10,7 @@
 //   The result is a divergence D(P, Q) >= 0 with D(P, P) = 0, reduced like
 //   kl_div: none (N, K) terms | sum | mean (every term) | batchmean (sum / N).
 //
-// Adding a loss is one line in lib/src/losses/registry.cpp (docs/EXTENDING.md):
+// Adding a loss is one line in lib/losses/src/losses/registry.cpp (docs/EXTENDING.md):
 //   {"js", "Jensen-Shannon ...", {R::none, R::sum, R::batchmean}, [](const auto& x, const auto& t, R r) { return
 //   js_div(x, t, r); }},
 // The generic lambda gives both the float and the double entry point. From that
