@@ -119,7 +119,7 @@ template <class T, bool Mean>
 struct SumOp {
   static constexpr const char* name = Mean ? "mean" : "sum";
   struct Args {
-    std::uint64_t dims;  // bit d set: dim d is reduced (so at most 64 dims; kMaxRank checks 16)
+    std::uint64_t dims;  // bit d set: dim d is reduced; a bit mask caps the rank (kMaxRank = 16, checked)
     bool keepdim;
   };
   static void forward(Ctx<T>& c, const Args& a) {
