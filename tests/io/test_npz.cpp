@@ -175,29 +175,65 @@ TEST_CASE("npz errors: missing, foreign, truncated, corrupt, compressed files") 
   foreign[cd_name + 4] = 't';
   files::write(path, foreign);
   CHECK(files::data_error([&] { read_npz(path); }) ==
+        where + "a local header disagrees with the central directory; the file is corrupt or truncated");
+  foreign[30 + 2] = 't';  // and so does the local header
+  foreign[30 + 3] = 'x';
+  foreign[30 + 4] = 't';
+  files::write(path, foreign);
+  CHECK(files::data_error([&] { read_npz(path); }) ==
         where + "entry 'w.txt': not a .npy array, so this is not an .npz written by numpy.savez");
 }
 
 TEST_CASE("npz entries that share bytes are refused, not read twice") {
-  // One stored entry v.npy, then a second central directory record, named
-  // w.npy, that points at v's bytes again: k such records would make a file of
-  // n bytes ask for k * n bytes of arrays.
+  // k central directory records pointing at the same n bytes would make a file
+  // of n bytes ask for k * n bytes of arrays. Start from one entry v.npy.
   TempDir tmp("npz_shared");
   const std::string path = tmp.file("ckpt.npz");
   write_npz(path, {{"v", to_npy(Array<float>::from_shape({64}))}});
   const Bytes one = files::read(path);
   const std::size_t cd = find(one, "PK\x01\x02"), end = find(one, "PK\x05\x06");
   REQUIRE(end - cd == 46 + 5);
-  Bytes two(one.begin(), one.begin() + static_cast<std::ptrdiff_t>(end));
-  two.insert(two.end(), one.begin() + static_cast<std::ptrdiff_t>(cd), one.begin() + static_cast<std::ptrdiff_t>(end));
-  two[end + 46] = 'w';
-  two.insert(two.end(), one.begin() + static_cast<std::ptrdiff_t>(end), one.end());
-  const std::size_t e = two.size() - 22;
-  two[e + 8] = two[e + 10] = 2;  // entries on this disk, entries in all
-  two[e + 12] = static_cast<std::uint8_t>(2 * (46 + 5));  // central directory size
-  files::write(path, two);
-  CHECK(files::data_error([&] { read_npz(path); }) ==
-        "npz: " + path + ": entry 'w.npy': data outside the file; the file is corrupt or truncated");
+  const Bytes local(one.begin(), one.begin() + static_cast<std::ptrdiff_t>(cd));  // header and data of v
+  const Bytes record(one.begin() + static_cast<std::ptrdiff_t>(cd), one.begin() + static_cast<std::ptrdiff_t>(end));
+  auto set32 = [](Bytes& b, std::size_t at, std::size_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+  };
+  // The archive `body`, then the records, then the end record counting them.
+  auto archive = [&](Bytes body, const std::vector<Bytes>& records) {
+    const std::size_t offset = body.size();
+    for (const Bytes& r : records) body.insert(body.end(), r.begin(), r.end());
+    Bytes e(one.begin() + static_cast<std::ptrdiff_t>(end), one.end());
+    e[8] = e[10] = static_cast<std::uint8_t>(records.size());
+    set32(e, 12, body.size() - offset);
+    set32(e, 16, offset);
+    body.insert(body.end(), e.begin(), e.end());
+    return body;
+  };
+  auto error = [&](const Bytes& b) {
+    files::write(path, b);
+    return files::data_error([&] { read_npz(path); });
+  };
+  const std::string where = "npz: " + path + ": ";
+
+  Bytes w = record;  // a second record, w.npy, on v's local header
+  w[46] = 'w';
+  CHECK(error(archive(local, {record, w})) ==
+        where + "a local header disagrees with the central directory; the file is corrupt or truncated");
+  CHECK(error(archive(local, {record, record})) == where + "two entries have the same name; the file is corrupt or truncated");
+
+  // a.npy holds v's local header and data, so v's bytes are inside a's.
+  Bytes outer(one.begin(), one.begin() + 30 + 5), a = record, v = record;
+  outer[30] = a[46] = 'a';
+  for (Bytes* h : {&outer, &a}) {
+    const std::size_t at = h == &outer ? 14 : 16;  // CRC-32, then both sizes
+    set32(*h, at, 0);
+    set32(*h, at + 4, local.size());
+    set32(*h, at + 8, local.size());
+  }
+  set32(v, 42, outer.size());  // v's local header moved up
+  set32(a, 42, 0);
+  outer.insert(outer.end(), local.begin(), local.end());
+  CHECK(error(archive(outer, {v, a})) == where + "entry 'a.npy': data outside the file; the file is corrupt or truncated");
 }
 
 TEST_CASE("bad .npy headers are clear errors") {

@@ -28,6 +28,16 @@
 //   };
 //   template <class T> Tensor<T> exp(const Tensor<T>& x) { return apply<ExpOp<T>>({x}); }
 //
+// An op with arguments declares them as a small struct and receives them in
+// both halves; apply stores a copy in the Node for the backward:
+//
+//   template <class T> struct PowOp {
+//     struct Args { T exponent; };
+//     static void forward(Ctx<T>& c, const Args& a) { ... }
+//     static void backward(Ctx<T>& c, const Args& a) { ... }
+//   };
+//   ... apply<PowOp<T>>({x}, typename PowOp<T>::Args{p});
+//
 // Gradients only ever accumulate (`+=`): a tensor used twice receives both
 // contributions. grad_in(i) is zero-filled with input i's shape on first touch.
 #pragma once
@@ -36,7 +46,9 @@
 #include <cstdint>
 #include <deque>
 #include <initializer_list>
+#include <new>
 #include <string>
+#include <type_traits>
 
 #include "klgrad/error.hpp"
 #include "klgrad/xt.hpp"
@@ -66,13 +78,18 @@ struct Parameter {
   }
 };
 
-// Small values an op saves for its backward: integer arguments (axes, a dim,
-// flags) and up to two scalars (an exponent, clamp bounds).
+// transitional: removed once losses use named Args. Positional arguments
+// (i[0] = reduction, i[1] = a flag, a = a scalar) for ops whose forward(Ctx&)
+// reads c.args().
 struct OpArgs {
-  std::array<std::int64_t, 8> i{};
-  int n = 0;  // how many of i are used
+  std::array<std::int64_t, 2> i{};
+  int n = 0;
   double a = 0, b = 0;
 };
+
+// An op's Args are copied into its Node: a fixed buffer, so recording an op
+// never allocates. Args must be trivially copyable and fit in kArgBytes.
+constexpr std::size_t kArgBytes = 48;
 
 // Where ops were created: a named region of source code (see KLGRAD_SCOPE below).
 struct Site {
@@ -81,6 +98,7 @@ struct Site {
   int line;
 };
 
+// backward is a trampoline that hands the Node's stored Args to Op::backward.
 template <class T>
 struct OpInfo {
   const char* name;
@@ -101,7 +119,7 @@ struct Node {
   std::uint8_t n_in = 0;
   bool requires_grad = false;
   bool has_grad = false;
-  OpArgs args;
+  alignas(8) unsigned char args[kArgBytes];  // the op's Args (see apply)
 
   const Array<T>& val() const { return param ? param->value : (view ? *view : value); }
   const char* name() const { return op ? op->name : (param ? "parameter" : (requires_grad ? "variable" : "constant")); }
@@ -168,7 +186,7 @@ class Tape {
   Tensor<T> handle(std::uint32_t id) { return Tensor<T>(this, id, generation_); }
 
   // Used by apply(): appends an op node over `inputs`; returns its index.
-  std::uint32_t record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op, const OpArgs& args);
+  std::uint32_t record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op);
   void discard_last();
   void run_backward(std::uint32_t root, const Array<T>* seed);
 
@@ -192,7 +210,9 @@ class Ctx {
   bool needs_grad(int i) const { return input(i).requires_grad; }
   Array<T>& grad_in(int i);  // dL/d input i; zero-filled on first touch
   Array<T>& saved() { return node_.saved; }
-  const OpArgs& args() const { return node_.args; }
+  // The Args that apply stored in this node (A is the op's Args type).
+  template <class A> const A& args_as() const { return *std::launder(reinterpret_cast<const A*>(node_.args)); }
+  const OpArgs& args() const { return args_as<OpArgs>(); }  // transitional: removed once losses use named Args
   const char* name() const { return node_.name(); }
 
  private:
@@ -201,10 +221,12 @@ class Ctx {
   Node<T>& node_;
 };
 
-// Records op `Op` over `inputs` and runs its forward. The result requires grad
-// when any input does and grad mode is on (see NoGrad).
-template <class Op, class T>
-Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const OpArgs& args = {});
+// Records op `Op` over `inputs` and runs its forward: apply<Op>(inputs) for an
+// op without arguments, apply<Op>(inputs, typename Op::Args{...}) otherwise.
+// The result requires grad when any input does and grad mode is on (see NoGrad).
+struct NoArgs {};
+template <class Op, class T, class A = NoArgs>
+Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const A& args = {});
 
 // Grad mode (thread-local). Inside a NoGrad scope, results never require grad.
 bool grad_enabled();
@@ -265,15 +287,35 @@ long live_nodes();
 template <class T>
 void check_forward_anomaly(Tape<T>& tape, std::uint32_t id);
 
-template <class Op, class T>
-Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const OpArgs& args) {
-  static const OpInfo<T> info{Op::name, &Op::backward};
+namespace detail {
+// Ops declared without Args (and transitional OpArgs ops, which read c.args())
+// take only the Ctx.
+template <class A> constexpr bool passes_args = !std::is_same<A, NoArgs>::value && !std::is_same<A, OpArgs>::value;
+
+template <class Op, class T, class A>
+void forward_with_args(Ctx<T>& c) {
+  if constexpr (passes_args<A>) Op::forward(c, c.template args_as<A>());
+  else Op::forward(c);
+}
+template <class Op, class T, class A>
+void backward_with_args(Ctx<T>& c) {
+  if constexpr (passes_args<A>) Op::backward(c, c.template args_as<A>());
+  else Op::backward(c);
+}
+}  // namespace detail
+
+template <class Op, class T, class A>
+Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const A& args) {
+  static_assert(std::is_trivially_copyable<A>::value, "an op's Args must be trivially copyable");
+  static_assert(sizeof(A) <= kArgBytes && alignof(A) <= 8, "an op's Args must fit in Node::args (kArgBytes)");
+  static const OpInfo<T> info{Op::name, &detail::backward_with_args<Op, T, A>};
   KLGRAD_CHECK(inputs.size() > 0, std::string(Op::name) + ": an op needs at least one input tensor");
   Tape<T>& tape = inputs.begin()->tape();
-  const std::uint32_t id = tape.record(inputs, &info, args);
+  const std::uint32_t id = tape.record(inputs, &info);
+  new (tape.node(id).args) A(args);
   try {
     Ctx<T> c(tape, id);
-    Op::forward(c);
+    detail::forward_with_args<Op, T, A>(c);
   } catch (...) {
     tape.discard_last();
     throw;

@@ -154,7 +154,6 @@ Node<T>& Tape<T>::push() {
   n.n_in = 0;
   n.requires_grad = false;
   n.has_grad = false;
-  n.args = OpArgs{};
   return n;
 }
 
@@ -202,7 +201,7 @@ void Tape<T>::release() {
 }
 
 template <class T>
-std::uint32_t Tape<T>::record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op, const OpArgs& args) {
+std::uint32_t Tape<T>::record(std::initializer_list<Tensor<T>> inputs, const OpInfo<T>* op) {
   KLGRAD_CHECK(inputs.size() <= 3, std::string(op->name) + ": an op takes at most 3 inputs");
   bool any_grad = false;
   for (const Tensor<T>& x : inputs) {
@@ -211,7 +210,6 @@ std::uint32_t Tape<T>::record(std::initializer_list<Tensor<T>> inputs, const OpI
   }
   Node<T>& n = push();
   n.op = op;
-  n.args = args;
   for (const Tensor<T>& x : inputs) n.in[n.n_in++] = x.id();
   n.requires_grad = any_grad && grad_mode;
   return static_cast<std::uint32_t>(size_ - 1);

@@ -65,38 +65,37 @@ template <class T> struct DivOp {
   }
 };
 
-// Scalar forms; s = args.a.  y = x + s: dx = g.  y = x * s: dx = g s.
+// Scalar forms, with the scalar s in Args.  y = x + s: dx = g.  y = x * s: dx = g s.
 // y = x / s: dx = g / s.  y = s - x: dx = -g.
+template <class T> struct Scalar { T s; };
 template <class T> struct AddScalarOp {
   static constexpr const char* name = "add_scalar";
-  static void forward(Ctx<T>& c) { xt::noalias(c.out()) = c.in(0) + static_cast<T>(c.args().a); }
-  static void backward(Ctx<T>& c) { if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out(); }
+  using Args = Scalar<T>;
+  static void forward(Ctx<T>& c, const Args& a) { xt::noalias(c.out()) = c.in(0) + a.s; }
+  static void backward(Ctx<T>& c, const Args&) { if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out(); }
 };
 template <class T> struct MulScalarOp {
   static constexpr const char* name = "mul_scalar";
-  static void forward(Ctx<T>& c) { xt::noalias(c.out()) = c.in(0) * static_cast<T>(c.args().a); }
-  static void backward(Ctx<T>& c) {
-    if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out() * static_cast<T>(c.args().a);
+  using Args = Scalar<T>;
+  static void forward(Ctx<T>& c, const Args& a) { xt::noalias(c.out()) = c.in(0) * a.s; }
+  static void backward(Ctx<T>& c, const Args& a) {
+    if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out() * a.s;
   }
 };
 template <class T> struct DivScalarOp {
   static constexpr const char* name = "div_scalar";
-  static void forward(Ctx<T>& c) { xt::noalias(c.out()) = c.in(0) / static_cast<T>(c.args().a); }
-  static void backward(Ctx<T>& c) {
-    if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out() / static_cast<T>(c.args().a);
+  using Args = Scalar<T>;
+  static void forward(Ctx<T>& c, const Args& a) { xt::noalias(c.out()) = c.in(0) / a.s; }
+  static void backward(Ctx<T>& c, const Args& a) {
+    if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) += c.grad_out() / a.s;
   }
 };
 template <class T> struct RsubScalarOp {
   static constexpr const char* name = "rsub_scalar";
-  static void forward(Ctx<T>& c) { xt::noalias(c.out()) = static_cast<T>(c.args().a) - c.in(0); }
-  static void backward(Ctx<T>& c) { if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) -= c.grad_out(); }
+  using Args = Scalar<T>;
+  static void forward(Ctx<T>& c, const Args& a) { xt::noalias(c.out()) = a.s - c.in(0); }
+  static void backward(Ctx<T>& c, const Args&) { if (c.needs_grad(0)) xt::noalias(c.grad_in(0)) -= c.grad_out(); }
 };
-
-OpArgs scalar_arg(double s) {
-  OpArgs a;
-  a.a = s;
-  return a;
-}
 
 }  // namespace
 
@@ -104,10 +103,10 @@ template <class T> Tensor<T> add(const Tensor<T>& a, const Tensor<T>& b) { retur
 template <class T> Tensor<T> sub(const Tensor<T>& a, const Tensor<T>& b) { return apply<SubOp<T>>({a, b}); }
 template <class T> Tensor<T> mul(const Tensor<T>& a, const Tensor<T>& b) { return apply<MulOp<T>>({a, b}); }
 template <class T> Tensor<T> div(const Tensor<T>& a, const Tensor<T>& b) { return apply<DivOp<T>>({a, b}); }
-template <class T> Tensor<T> add_scalar(const Tensor<T>& x, T s) { return apply<AddScalarOp<T>>({x}, scalar_arg(s)); }
-template <class T> Tensor<T> mul_scalar(const Tensor<T>& x, T s) { return apply<MulScalarOp<T>>({x}, scalar_arg(s)); }
-template <class T> Tensor<T> div_scalar(const Tensor<T>& x, T s) { return apply<DivScalarOp<T>>({x}, scalar_arg(s)); }
-template <class T> Tensor<T> rsub_scalar(T s, const Tensor<T>& x) { return apply<RsubScalarOp<T>>({x}, scalar_arg(s)); }
+template <class T> Tensor<T> add_scalar(const Tensor<T>& x, T s) { return apply<AddScalarOp<T>>({x}, Scalar<T>{s}); }
+template <class T> Tensor<T> mul_scalar(const Tensor<T>& x, T s) { return apply<MulScalarOp<T>>({x}, Scalar<T>{s}); }
+template <class T> Tensor<T> div_scalar(const Tensor<T>& x, T s) { return apply<DivScalarOp<T>>({x}, Scalar<T>{s}); }
+template <class T> Tensor<T> rsub_scalar(T s, const Tensor<T>& x) { return apply<RsubScalarOp<T>>({x}, Scalar<T>{s}); }
 
 #define KLGRAD_BINARY(T)                                                   \
   template Tensor<T> add(const Tensor<T>&, const Tensor<T>&);              \

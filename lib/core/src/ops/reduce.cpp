@@ -113,16 +113,20 @@ Shape reduced_shape(const Shape& s, std::uint64_t mask, bool keepdim) {
 
 // sum:  y_o = sum_{i -> o} x_i        dx_i = g_{o(i)}
 // mean: y_o = sum_{i -> o} x_i / n    dx_i = g_{o(i)} / n,   n = elements per output
-// (args: i[0] = bit mask of reduced dims, i[1] = keepdim). y has x's shape with
+// y has x's shape with
 // the reduced dims dropped (or 1 with keepdim). Mean over no elements is NaN (0 / 0).
 template <class T, bool Mean>
 struct SumOp {
   static constexpr const char* name = Mean ? "mean" : "sum";
-  static void forward(Ctx<T>& c) {
+  struct Args {
+    std::uint64_t dims;  // bit d set: dim d is reduced; a bit mask caps the rank (kMaxRank = 16, checked)
+    bool keepdim;
+  };
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
-    const std::uint64_t mask = static_cast<std::uint64_t>(c.args().i[0]);
+    const std::uint64_t mask = a.dims;
     Array<T>& y = c.out();
-    y.resize(reduced_shape(x.shape(), mask, c.args().i[1] != 0));
+    y.resize(reduced_shape(x.shape(), mask, a.keepdim));
     y.fill(T(0));
     const Walk w = plan(x.shape(), mask);
     const std::size_t len = w.size[w.groups - 1];
@@ -139,9 +143,9 @@ struct SumOp {
       for (std::size_t o = 0; o < y.size(); ++o) py[o] /= n;
     }
   }
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
-    const Walk w = plan(c.in(0).shape(), static_cast<std::uint64_t>(c.args().i[0]));
+    const Walk w = plan(c.in(0).shape(), a.dims);
     const std::size_t len = w.size[w.groups - 1];
     const T n = Mean ? static_cast<T>(w.count) : T(1);
     const T* pg = c.grad_out().data();
@@ -199,19 +203,25 @@ struct MaxAllOp {
 using detail::Slices;
 using detail::slices;
 
-std::uint64_t bit(std::int64_t d) { return std::uint64_t(1) << d; }
+std::uint64_t bit(std::size_t d) { return std::uint64_t(1) << d; }
+
+// Arguments of the ops along one dim.
+struct DimArgs {
+  std::size_t dim;
+  bool keepdim;
+};
 
 // y_(o,i) = max_k x_(o,k,i)     dx_(o,k*,i) += g_(o,i) at the first argmax k*
-// (args: i[0] = dim, i[1] = keepdim). saved() keeps k* per output element.
+// saved() keeps k* per output element.
 template <class T>
 struct MaxDimOp {
   static constexpr const char* name = "max";
-  static void forward(Ctx<T>& c) {
+  using Args = DimArgs;
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
-    const std::int64_t d = c.args().i[0];
-    c.out().resize(reduced_shape(x.shape(), bit(d), c.args().i[1] != 0));
+    c.out().resize(reduced_shape(x.shape(), bit(a.dim), a.keepdim));
     c.saved().resize(c.out().shape());
-    const Slices v = slices(x.shape(), static_cast<std::size_t>(d));
+    const Slices v = slices(x.shape(), a.dim);
     const T* px = x.data();
     T* py = c.out().data();
     T* pk = c.saved().data();
@@ -230,9 +240,9 @@ struct MaxDimOp {
       }
     }
   }
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
-    const Slices v = slices(c.in(0).shape(), static_cast<std::size_t>(c.args().i[0]));
+    const Slices v = slices(c.in(0).shape(), a.dim);
     const T* pg = c.grad_out().data();
     const T* pk = c.saved().data();
     T* pdx = c.grad_in(0).data();
@@ -246,15 +256,15 @@ struct MaxDimOp {
 
 // y_(o,i) = m + log sum_k exp(x_(o,k,i) - m),  m = max_k x_(o,k,i) (0 if m is +-inf)
 // dx_(o,k,i) = g_(o,i) exp(x_(o,k,i) - y_(o,i))     (= g softmax(x) along dim)
-// (args: i[0] = dim, i[1] = keepdim). An empty slice gives -inf, as PyTorch.
+// An empty slice gives -inf, as PyTorch.
 template <class T>
 struct LogsumexpOp {
   static constexpr const char* name = "logsumexp";
-  static void forward(Ctx<T>& c) {
+  using Args = DimArgs;
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
-    const std::int64_t d = c.args().i[0];
-    c.out().resize(reduced_shape(x.shape(), bit(d), c.args().i[1] != 0));
-    const Slices v = slices(x.shape(), static_cast<std::size_t>(d));
+    c.out().resize(reduced_shape(x.shape(), bit(a.dim), a.keepdim));
+    const Slices v = slices(x.shape(), a.dim);
     const T* px = x.data();
     T* py = c.out().data();
     for (std::size_t o = 0; o < v.outer; ++o) {
@@ -269,9 +279,9 @@ struct LogsumexpOp {
       }
     }
   }
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
-    const Slices v = slices(c.in(0).shape(), static_cast<std::size_t>(c.args().i[0]));
+    const Slices v = slices(c.in(0).shape(), a.dim);
     const T* px = c.in(0).data();
     const T* py = c.out().data();
     const T* pg = c.grad_out().data();
@@ -291,11 +301,10 @@ std::string dims_str(const std::vector<int>& dims) {
   return s + "}";
 }
 
-// KLGRAD_CHECK builds its message only on failure: these run on every step.
-
 // Validated arguments of sum/mean over `dims`: the bit mask of the normalised
 // dims (every dim when `dims` is empty, as PyTorch 1.13) and keepdim.
-OpArgs reduce_args(const Shape& s, const std::vector<int>& dims, bool keepdim, const char* op) {
+template <class T, bool Mean>
+typename SumOp<T, Mean>::Args reduce_args(const Shape& s, const std::vector<int>& dims, bool keepdim, const char* op) {
   KLGRAD_CHECK(s.size() <= kMaxRank, std::string(op) + ": tensors of rank " + std::to_string(s.size()) +
                                          " are not supported (at most " + std::to_string(kMaxRank) +
                                          "); reshape first");
@@ -308,41 +317,29 @@ OpArgs reduce_args(const Shape& s, const std::vector<int>& dims, bool keepdim, c
     mask |= std::uint64_t(1) << k;
   }
   if (dims.empty()) mask = (std::uint64_t(1) << s.size()) - 1;
-  OpArgs a;
-  a.i[0] = static_cast<std::int64_t>(mask);
-  a.i[1] = keepdim ? 1 : 0;
-  a.n = 2;
-  return a;
-}
-
-OpArgs dim_args(const Shape& s, int dim, bool keepdim, const char* op) {
-  OpArgs a;
-  a.i[0] = static_cast<std::int64_t>(normalize_dim(dim, s.size(), op));
-  a.i[1] = keepdim ? 1 : 0;
-  a.n = 2;
-  return a;
+  return {mask, keepdim};
 }
 
 }  // namespace
 
 template <class T>
 Tensor<T> sum(const Tensor<T>& x) {
-  return apply<SumOp<T, false>>({x}, reduce_args(x.shape(), {}, false, "sum"));
+  return apply<SumOp<T, false>>({x}, reduce_args<T, false>(x.shape(), {}, false, "sum"));
 }
 
 template <class T>
 Tensor<T> sum(const Tensor<T>& x, const std::vector<int>& dims, bool keepdim) {
-  return apply<SumOp<T, false>>({x}, reduce_args(x.shape(), dims, keepdim, "sum"));
+  return apply<SumOp<T, false>>({x}, reduce_args<T, false>(x.shape(), dims, keepdim, "sum"));
 }
 
 template <class T>
 Tensor<T> mean(const Tensor<T>& x) {
-  return apply<SumOp<T, true>>({x}, reduce_args(x.shape(), {}, false, "mean"));
+  return apply<SumOp<T, true>>({x}, reduce_args<T, true>(x.shape(), {}, false, "mean"));
 }
 
 template <class T>
 Tensor<T> mean(const Tensor<T>& x, const std::vector<int>& dims, bool keepdim) {
-  return apply<SumOp<T, true>>({x}, reduce_args(x.shape(), dims, keepdim, "mean"));
+  return apply<SumOp<T, true>>({x}, reduce_args<T, true>(x.shape(), dims, keepdim, "mean"));
 }
 
 template <class T>
@@ -355,8 +352,8 @@ Tensor<T> max(const Tensor<T>& x) {
 template <class T>
 Tensor<T> max(const Tensor<T>& x, int dim, bool keepdim) {
   const Shape& s = x.shape();
-  const OpArgs a = dim_args(s, dim, keepdim, "max");
-  KLGRAD_CHECK(s.empty() || s[static_cast<std::size_t>(a.i[0])] > 0,
+  const DimArgs a{normalize_dim(dim, s.size(), "max"), keepdim};
+  KLGRAD_CHECK(s.empty() || s[a.dim] > 0,
                "max: dim " + std::to_string(dim) + " of the tensor of shape " + shape_str(s) +
                    " has size 0, so its slices have no maximum; reduce over a non-empty dim");
   return apply<MaxDimOp<T>>({x}, a);
@@ -364,7 +361,7 @@ Tensor<T> max(const Tensor<T>& x, int dim, bool keepdim) {
 
 template <class T>
 Tensor<T> logsumexp(const Tensor<T>& x, int dim, bool keepdim) {
-  return apply<LogsumexpOp<T>>({x}, dim_args(x.shape(), dim, keepdim, "logsumexp"));
+  return apply<LogsumexpOp<T>>({x}, DimArgs{normalize_dim(dim, x.dim(), "logsumexp"), keepdim});
 }
 
 #define KLGRAD_REDUCE(T)                                                    \

@@ -2,8 +2,9 @@
 // arithmetic, so each backward moves g back the same way (and broadcast_to's
 // sums it over the broadcast axes).
 //
-// The target shape of reshape and broadcast_to travels in OpArgs::i (at most
-// 8 dims, checked before apply).
+// reshape and broadcast_to need the caller's target shape only in forward:
+// their Args hold a pointer to it, valid while apply runs the forward and never
+// read after (backward reads shapes from x and g). Any rank works.
 #include <algorithm>
 #include <string>
 #include <xtensor/xbroadcast.hpp>
@@ -14,26 +15,23 @@ namespace klgrad {
 
 namespace {
 
-constexpr int kMaxArgRank = static_cast<int>(std::tuple_size<decltype(OpArgs::i)>::value);
+// The target shape of reshape/broadcast_to: read in forward only (see above).
+struct TargetShape {
+  const Shape* shape;
+};
 
-Shape shape_from_args(const OpArgs& a) {
-  Shape s(static_cast<std::size_t>(a.n));
-  for (int k = 0; k < a.n; ++k)
-    s[static_cast<std::size_t>(k)] = static_cast<std::size_t>(a.i[static_cast<std::size_t>(k)]);
-  return s;
-}
-
-// y = x viewed as shape s (args.i[0..n) = s, the -1 already resolved)
+// y = x viewed as shape s (the -1 already resolved)
 // Same elements in the same row-major order:  dx = g (read with x's shape)
 template <class T>
 struct ReshapeOp {
   static constexpr const char* name = "reshape";
-  static void forward(Ctx<T>& c) {
+  using Args = TargetShape;
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
-    c.out().resize(shape_from_args(c.args()));
+    c.out().resize(*a.shape);
     std::copy(x.data(), x.data() + x.size(), c.out().data());
   }
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args&) {
     if (!c.needs_grad(0)) return;
     const T* pg = c.grad_out().data();
     T* pdx = c.grad_in(0).data();
@@ -75,14 +73,15 @@ void for_each_swapped_run(const Swap& w, F f) {
           f((((p * w.A + a) * w.M + m) * w.B + b) * w.Q, (((p * w.B + b) * w.M + m) * w.A + a) * w.Q);
 }
 
-// y = x with dims d0 and d1 swapped (args.i[0] = d0 <= args.i[1] = d1):
+// y = x with dims d0 <= d1 swapped:
 // y[.., b, .., a, ..] = x[.., a, .., b, ..]       dx = g with the dims swapped back
 template <class T>
 struct TransposeOp {
   static constexpr const char* name = "transpose";
-  static void forward(Ctx<T>& c) {
+  struct Args { std::size_t d0, d1; };
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
-    const std::size_t d0 = static_cast<std::size_t>(c.args().i[0]), d1 = static_cast<std::size_t>(c.args().i[1]);
+    const std::size_t d0 = a.d0, d1 = a.d1;
     Shape s = x.shape();
     if (!s.empty()) std::swap(s[d0], s[d1]);
     c.out().resize(s);
@@ -91,10 +90,9 @@ struct TransposeOp {
     T* py = c.out().data();
     for_each_swapped_run(w, [&](std::size_t i, std::size_t o) { std::copy(px + i, px + i + w.Q, py + o); });
   }
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
-    const std::size_t d0 = static_cast<std::size_t>(c.args().i[0]), d1 = static_cast<std::size_t>(c.args().i[1]);
-    const Swap w = swap_of(c.in(0).shape(), d0, d1);
+    const Swap w = swap_of(c.in(0).shape(), a.d0, a.d1);
     const T* pg = c.grad_out().data();
     T* pdx = c.grad_in(0).data();
     for_each_swapped_run(w, [&](std::size_t i, std::size_t o) {
@@ -103,12 +101,13 @@ struct TransposeOp {
   }
 };
 
-// y = x broadcast to shape s (args.i[0..n) = s)     dx = g summed over the broadcast axes
+// y = x broadcast to shape s     dx = g summed over the broadcast axes
 template <class T>
 struct BroadcastToOp {
   static constexpr const char* name = "broadcast_to";
-  static void forward(Ctx<T>& c) { xt::noalias(c.out()) = xt::broadcast(c.in(0), shape_from_args(c.args())); }
-  static void backward(Ctx<T>& c) {
+  using Args = TargetShape;
+  static void forward(Ctx<T>& c, const Args& a) { xt::noalias(c.out()) = xt::broadcast(c.in(0), *a.shape); }
+  static void backward(Ctx<T>& c, const Args&) {
     if (c.needs_grad(0)) accumulate_reduced(c.grad_in(0), c.grad_out());
   }
 };
@@ -121,7 +120,6 @@ std::string sizes_str(const std::vector<std::int64_t>& s) {
 
 }  // namespace
 
-// KLGRAD_CHECK builds its message only on failure: these run on every step.
 template <class T>
 Tensor<T> reshape(const Tensor<T>& x, const std::vector<std::int64_t>& shape) {
   const Shape& s = x.shape();
@@ -130,10 +128,7 @@ Tensor<T> reshape(const Tensor<T>& x, const std::vector<std::int64_t>& shape) {
     return "reshape: cannot view " + shape_str(s) + " (" + std::to_string(n) + " elements) as " + sizes_str(shape) +
            ": ";
   };
-  KLGRAD_CHECK(shape.size() <= static_cast<std::size_t>(kMaxArgRank),
-               what() + "at most " + std::to_string(kMaxArgRank) + " dimensions are supported");
-  OpArgs a;
-  a.n = static_cast<int>(shape.size());
+  Shape target(shape.size());
   std::size_t known = 1;
   int inferred = -1;
   for (std::size_t k = 0; k < shape.size(); ++k) {
@@ -145,18 +140,18 @@ Tensor<T> reshape(const Tensor<T>& x, const std::vector<std::int64_t>& shape) {
     } else {
       known *= static_cast<std::size_t>(shape[k]);
     }
-    a.i[k] = shape[k];
+    target[k] = static_cast<std::size_t>(shape[k]);
   }
   if (inferred >= 0) {
     KLGRAD_CHECK(known > 0 && n % known == 0, what() + "the other sizes multiply to " + std::to_string(known) +
                                                   ", which does not divide " + std::to_string(n) +
                                                   "; fix the sizes so that their product is the element count");
-    a.i[static_cast<std::size_t>(inferred)] = static_cast<std::int64_t>(n / known);
+    target[static_cast<std::size_t>(inferred)] = n / known;
   } else {
     KLGRAD_CHECK(known == n, what() + "the sizes multiply to " + std::to_string(known) +
                                  "; the product must equal the element count (or use -1 for one size)");
   }
-  return apply<ReshapeOp<T>>({x}, a);
+  return apply<ReshapeOp<T>>({x}, TargetShape{&target});
 }
 
 template <class T>
@@ -164,19 +159,13 @@ Tensor<T> transpose(const Tensor<T>& x, int dim0, int dim1) {
   const std::size_t rank = x.dim();
   const std::size_t d0 = normalize_dim(dim0, rank, "transpose");
   const std::size_t d1 = normalize_dim(dim1, rank, "transpose");
-  OpArgs a;
-  a.i[0] = static_cast<std::int64_t>(std::min(d0, d1));
-  a.i[1] = static_cast<std::int64_t>(std::max(d0, d1));
-  a.n = 2;
-  return apply<TransposeOp<T>>({x}, a);
+  return apply<TransposeOp<T>>({x}, typename TransposeOp<T>::Args{std::min(d0, d1), std::max(d0, d1)});
 }
 
 template <class T>
 Tensor<T> broadcast_to(const Tensor<T>& x, const Shape& shape) {
   const Shape& s = x.shape();
   auto what = [&] { return "broadcast_to: cannot broadcast " + shape_str(s) + " to " + shape_str(shape) + ": "; };
-  KLGRAD_CHECK(shape.size() <= static_cast<std::size_t>(kMaxArgRank),
-               what() + "at most " + std::to_string(kMaxArgRank) + " dimensions are supported");
   KLGRAD_CHECK(s.size() <= shape.size(), what() + "the target has fewer dimensions than the tensor (" +
                                              std::to_string(shape.size()) + " < " + std::to_string(s.size()) +
                                              "); sum or reshape the tensor instead");
@@ -186,10 +175,7 @@ Tensor<T> broadcast_to(const Tensor<T>& x, const Shape& shape) {
                                                            std::to_string(k) + " has size " + std::to_string(s[k]) +
                                                            " where the target has " + std::to_string(shape[lead + k]) +
                                                            "; only size-1 dimensions expand");
-  OpArgs a;
-  a.n = static_cast<int>(shape.size());
-  for (std::size_t k = 0; k < shape.size(); ++k) a.i[k] = static_cast<std::int64_t>(shape[k]);
-  return apply<BroadcastToOp<T>>({x}, a);
+  return apply<BroadcastToOp<T>>({x}, TargetShape{&shape});
 }
 
 #define KLGRAD_SHAPE(T)                                                           \

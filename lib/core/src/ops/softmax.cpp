@@ -45,12 +45,13 @@ void for_each_slice(const Slices& v, F f) {
 template <class T, bool Log>
 struct SoftmaxOp {
   static constexpr const char* name = Log ? "log_softmax" : "softmax";
+  struct Args { std::size_t dim; };
 
-  static void forward(Ctx<T>& c) {
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
     Array<T>& y = c.out();
     y.resize(x.shape());
-    const Slices v = slices(x.shape(), static_cast<std::size_t>(c.args().i[0]));
+    const Slices v = slices(x.shape(), a.dim);
     const T* px = x.data();
     T* py = y.data();
     if (v.inner == 1) {
@@ -101,10 +102,10 @@ struct SoftmaxOp {
     });
   }
 
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
     const Array<T>& y = c.out();
-    const Slices v = slices(y.shape(), static_cast<std::size_t>(c.args().i[0]));
+    const Slices v = slices(y.shape(), a.dim);
     const T* py = y.data();
     const T* pg = c.grad_out().data();
     T* pdx = c.grad_in(0).data();
@@ -125,10 +126,8 @@ struct SoftmaxOp {
 
 template <class T, bool Log>
 Tensor<T> softmax_impl(const Tensor<T>& x, int dim) {
-  OpArgs a;
-  a.i[0] = static_cast<std::int64_t>(normalize_dim(dim, x.dim(), Log ? "log_softmax" : "softmax"));
-  a.n = 1;
-  return apply<SoftmaxOp<T, Log>>({x}, a);
+  using Op = SoftmaxOp<T, Log>;
+  return apply<Op>({x}, typename Op::Args{normalize_dim(dim, x.dim(), Op::name)});
 }
 
 }  // namespace

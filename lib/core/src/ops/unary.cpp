@@ -90,21 +90,22 @@ struct AbsOp {
   }
 };
 
-// y = x^p (p = args.a)     dx = g p x^(p-1), and dx = 0 when p = 0
+// y = x^p     dx = g p x^(p-1), and dx = 0 when p = 0
 // Literal, as PyTorch: x = 0 with p < 1 gives g * (+-inf); x < 0 with a
 // non-integer p gives NaN.
 template <class T>
 struct PowOp {
   static constexpr const char* name = "pow";
-  static void forward(Ctx<T>& c) {
-    const T p = static_cast<T>(c.args().a);
+  struct Args { T exponent; };
+  static void forward(Ctx<T>& c, const Args& a) {
+    const T p = a.exponent;
     if (p == T(2))
       xt::noalias(c.out()) = c.in(0) * c.in(0);
     else
       map_forward(c, [p](T x) { return std::pow(x, p); });
   }
-  static void backward(Ctx<T>& c) {
-    const T p = static_cast<T>(c.args().a);
+  static void backward(Ctx<T>& c, const Args& a) {
+    const T p = a.exponent;
     if (p == T(0)) {
       if (c.needs_grad(0)) c.grad_in(0);  // touched: a zero gradient, as PyTorch
     } else if (p == T(2)) {
@@ -115,17 +116,18 @@ struct PowOp {
   }
 };
 
-// y = min(max(x, lo), hi) (lo = args.a, hi = args.b)     dx = g where lo <= x <= hi, else 0
+// y = min(max(x, lo), hi)     dx = g where lo <= x <= hi, else 0
 // lo > hi gives y = hi everywhere and dx = 0 (PyTorch 1.13); NaN stays NaN.
 template <class T>
 struct ClampOp {
   static constexpr const char* name = "clamp";
-  static void forward(Ctx<T>& c) {
-    const T lo = static_cast<T>(c.args().a), hi = static_cast<T>(c.args().b);
+  struct Args { T lo, hi; };
+  static void forward(Ctx<T>& c, const Args& a) {
+    const T lo = a.lo, hi = a.hi;
     map_forward(c, [lo, hi](T x) { return std::min(std::max(x, lo), hi); });
   }
-  static void backward(Ctx<T>& c) {
-    const T lo = static_cast<T>(c.args().a), hi = static_cast<T>(c.args().b);
+  static void backward(Ctx<T>& c, const Args& a) {
+    const T lo = a.lo, hi = a.hi;
     map_backward(c, [lo, hi](T x, T, T g) { return x >= lo && x <= hi ? g : T(0); });
   }
 };
@@ -162,18 +164,19 @@ struct TanhOp {
   }
 };
 
-// beta = args.a, threshold = args.b, z = beta x:
+// z = beta x:
 //   y = log(1 + e^z) / beta  (y = x where z > threshold: e^z would overflow)
 //   dx = g e^z / (e^z + 1) = g sigmoid(z)  (dx = g where z > threshold)
 template <class T>
 struct SoftplusOp {
   static constexpr const char* name = "softplus";
-  static void forward(Ctx<T>& c) {
-    const T beta = static_cast<T>(c.args().a), th = static_cast<T>(c.args().b);
+  struct Args { T beta, threshold; };
+  static void forward(Ctx<T>& c, const Args& a) {
+    const T beta = a.beta, th = a.threshold;
     map_forward(c, [beta, th](T x) { return x * beta > th ? x : std::log1p(std::exp(x * beta)) / beta; });
   }
-  static void backward(Ctx<T>& c) {
-    const T beta = static_cast<T>(c.args().a), th = static_cast<T>(c.args().b);
+  static void backward(Ctx<T>& c, const Args& a) {
+    const T beta = a.beta, th = a.threshold;
     map_backward(c, [beta, th](T x, T, T g) {
       const T z = std::exp(x * beta);
       return x * beta > th ? g : g * z / (z + T(1));
@@ -181,16 +184,8 @@ struct SoftplusOp {
   }
 };
 
-OpArgs scalars(double a, double b = 0) {
-  OpArgs r;
-  r.a = a;
-  r.b = b;
-  return r;
-}
-
 }  // namespace
 
-// KLGRAD_CHECK builds its message only on failure: these run on every step.
 template <class T>
 Tensor<T> neg(const Tensor<T>& x) {
   return apply<NegOp<T>>({x});
@@ -227,14 +222,14 @@ Tensor<T> tanh(const Tensor<T>& x) {
 template <class T>
 Tensor<T> pow(const Tensor<T>& x, T p) {
   KLGRAD_CHECK(!std::isnan(p), "pow: the exponent is NaN; pass a number");
-  return apply<PowOp<T>>({x}, scalars(p));
+  return apply<PowOp<T>>({x}, typename PowOp<T>::Args{p});
 }
 
 template <class T>
 Tensor<T> clamp(const Tensor<T>& x, T lo, T hi) {
   KLGRAD_CHECK(!std::isnan(lo) && !std::isnan(hi), "clamp: bounds (" + number_str(lo) + ", " + number_str(hi) +
                                                        ") must not be NaN; use -inf or inf for a side without a bound");
-  return apply<ClampOp<T>>({x}, scalars(lo, hi));
+  return apply<ClampOp<T>>({x}, typename ClampOp<T>::Args{lo, hi});
 }
 
 template <class T>
@@ -243,7 +238,7 @@ Tensor<T> softplus(const Tensor<T>& x, T beta, T threshold) {
                "softplus: beta " + number_str(beta) +
                    " must be finite and non-zero (y = log(1 + e^(beta x)) / beta); PyTorch's default is 1");
   KLGRAD_CHECK(!std::isnan(threshold), "softplus: threshold is NaN; PyTorch's default is 20");
-  return apply<SoftplusOp<T>>({x}, scalars(beta, threshold));
+  return apply<SoftplusOp<T>>({x}, typename SoftplusOp<T>::Args{beta, threshold});
 }
 
 #define KLGRAD_UNARY(T)                             \

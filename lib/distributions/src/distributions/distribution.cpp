@@ -29,21 +29,22 @@ namespace detail {
 namespace {
 
 // y = value where mask != 0, else x       dx = g where mask == 0, else 0
-// Inputs: x, mask (a constant of x's shape). value = args.a.
+// Inputs: x, mask (a constant of x's shape).
 template <class T>
 struct MaskedFillOp {
   static constexpr const char* name = "masked_fill";
-  static void forward(Ctx<T>& c) {
+  struct Args { T value; };
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
     const T* px = x.data();
     const T* pm = c.in(1).data();
-    const T v = static_cast<T>(c.args().a);
+    const T v = a.value;
     Array<T>& y = c.out();
     y.resize(x.shape());
     T* py = y.data();
     for (std::size_t i = 0, n = x.size(); i < n; ++i) py[i] = pm[i] != T(0) ? v : px[i];
   }
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args&) {
     if (!c.needs_grad(0)) return;
     const T* pm = c.in(1).data();
     const T* pg = c.grad_out().data();
@@ -82,9 +83,7 @@ template <class T>
 Tensor<T> masked_fill(const Tensor<T>& x, const Array<T>& mask, T value) {
   KLGRAD_CHECK(mask.shape() == x.shape(), "masked_fill: mask " + shape_str(mask.shape()) + " must have x's shape " +
                                        shape_str(x.shape()) + "; broadcast it first");
-  OpArgs a;
-  a.a = static_cast<double>(value);
-  return apply<MaskedFillOp<T>>({x, x.tape().constant(mask)}, a);
+  return apply<MaskedFillOp<T>>({x, x.tape().constant(mask)}, typename MaskedFillOp<T>::Args{value});
 }
 
 template <class T>

@@ -362,9 +362,11 @@ std::map<std::string, NpyArray> parse_npz(const std::uint8_t* data, std::size_t 
   if (size >= 6 && std::memcmp(data, kNpyMagic, 6) == 0)
     throw DataError(where + "this is a single .npy array, not an .npz archive; write it with numpy.savez");
 
+  // ZIP_CHECKCONS: libzip also compares each local header (name, sizes, CRC)
+  // with its central directory record.
   ZipError error;
   ZipSource source(size == 0 ? nullptr : zip_source_buffer_create(data, size, 0, &error.e));
-  Zip z(source ? zip_open_from_source(source.get(), ZIP_RDONLY, &error.e) : nullptr);
+  Zip z(source ? zip_open_from_source(source.get(), ZIP_RDONLY | ZIP_CHECKCONS, &error.e) : nullptr);
   if (z) {
     source.release();  // the archive owns it now
   } else {
@@ -374,6 +376,8 @@ std::map<std::string, NpyArray> parse_npz(const std::uint8_t* data, std::size_t 
       throw DataError(where + "not a zip archive, so not an .npz (write one with numpy.savez or klgrad::write_npz)");
     }
     if (code == ZIP_ER_MULTIDISK) throw DataError(where + "multi-disk zip archives are not supported");
+    if (code == ZIP_ER_INCONS) throw corrupt("a local header disagrees with the central directory");
+    if (code == ZIP_ER_EXISTS) throw corrupt("two entries have the same name");
     throw corrupt("bad zip archive (" + zip_message(&error.e) + ")");
   }
 
