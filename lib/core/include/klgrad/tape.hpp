@@ -78,15 +78,6 @@ struct Parameter {
   }
 };
 
-// transitional: removed once losses use named Args. Positional arguments
-// (i[0] = reduction, i[1] = a flag, a = a scalar) for ops whose forward(Ctx&)
-// reads c.args().
-struct OpArgs {
-  std::array<std::int64_t, 2> i{};
-  int n = 0;
-  double a = 0, b = 0;
-};
-
 // An op's Args are copied into its Node: a fixed buffer, so recording an op
 // never allocates. Args must be trivially copyable and fit in kArgBytes.
 constexpr std::size_t kArgBytes = 48;
@@ -212,7 +203,6 @@ class Ctx {
   Array<T>& saved() { return node_.saved; }
   // The Args that apply stored in this node (A is the op's Args type).
   template <class A> const A& args_as() const { return *std::launder(reinterpret_cast<const A*>(node_.args)); }
-  const OpArgs& args() const { return args_as<OpArgs>(); }  // transitional: removed once losses use named Args
   const char* name() const { return node_.name(); }
 
  private:
@@ -288,9 +278,8 @@ template <class T>
 void check_forward_anomaly(Tape<T>& tape, std::uint32_t id);
 
 namespace detail {
-// Ops declared without Args (and transitional OpArgs ops, which read c.args())
-// take only the Ctx.
-template <class A> constexpr bool passes_args = !std::is_same<A, NoArgs>::value && !std::is_same<A, OpArgs>::value;
+// Ops declared without Args take only the Ctx.
+template <class A> constexpr bool passes_args = !std::is_same<A, NoArgs>::value;
 
 template <class Op, class T, class A>
 void forward_with_args(Ctx<T>& c) {

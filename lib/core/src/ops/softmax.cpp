@@ -10,7 +10,7 @@
 //   log_softmax: dx_k = g_k - exp(y_k) sum_j g_j      (exp(y) = softmax)
 //   softmax:     dx_k = y_k (g_k - sum_j g_j y_j)
 // We loop instead of writing `x - xt::amax(x, {d}, xt::keep_dims)`: that
-// textbook expression reads out of bounds on xtensor 0.24.3 (XTENSOR_NOTES.md).
+// textbook expression reads out of bounds on xtensor 0.24.3 (docs/XTENSOR.md).
 // Slices along the last dim (inner = 1) are contiguous rows: those run with
 // SIMD lanes (klgrad/simd.hpp); other dims use the strided scalar loop.
 #include <cmath>

@@ -20,18 +20,17 @@ struct CrossEntropyOp {
     double label_smoothing;
   };
 
-  static Reduction reduction(const Ctx<T>& c) { return loss_args<Options>(c).reduction; }
-  static double label_smoothing(const Ctx<T>& c) { return loss_args<Options>(c).options.label_smoothing; }
+  using Args = LossArgs<Options>;
 
   // The reduction factor: 1 for sum, 1 / (number of samples not ignored) for mean.
-  static double factor(const Ctx<T>& c, const T* pt, std::size_t n) { return detail::kept_mean_factor(reduction(c), pt, n); }
+  static double factor(const Args& a, const T* pt, std::size_t n) { return detail::kept_mean_factor(a.reduction, pt, n); }
 
-  static void forward(Ctx<T>& c) {
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& z = c.in(0);
     const std::size_t n = z.shape()[0], classes = z.shape()[1];
     const T* pt = c.in(1).data();
-    const double eps = label_smoothing(c);
-    const bool none = reduction(c) == Reduction::none;
+    const double eps = a.options.label_smoothing;
+    const bool none = a.reduction == Reduction::none;
     Array<T>& lse = c.saved();
     lse.resize(Shape{n});
     Array<T>& y = c.out();
@@ -57,19 +56,19 @@ struct CrossEntropyOp {
       if (none) y(i) = static_cast<T>(loss);
       total += loss;
     }
-    if (!none) y() = static_cast<T>(total * factor(c, pt, n));
+    if (!none) y() = static_cast<T>(total * factor(a, pt, n));
   }
 
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
     const Array<T>& z = c.in(0);
     const std::size_t n = z.shape()[0], classes = z.shape()[1];
     const T* pt = c.in(1).data();
     const T* pg = c.grad_out().data();
     const T* lse = c.saved().data();
-    const T eps = static_cast<T>(label_smoothing(c));
-    const bool none = reduction(c) == Reduction::none;
-    const T g0 = none ? T(0) : pg[0] * static_cast<T>(factor(c, pt, n));
+    const T eps = static_cast<T>(a.options.label_smoothing);
+    const bool none = a.reduction == Reduction::none;
+    const T g0 = none ? T(0) : pg[0] * static_cast<T>(factor(a, pt, n));
     const T q_other = eps / static_cast<T>(classes);  // q_c off the target class
     T* dz = c.grad_in(0).data();
     for (std::size_t i = 0; i < n; ++i) {
@@ -94,7 +93,7 @@ Tensor<T> cross_entropy(const Tensor<T>& logits, const std::vector<std::int64_t>
       "cross_entropy: label_smoothing must be in [0, 1] (0 = no smoothing), got " + number_str(label_smoothing));
   Tensor<T> t = detail::class_targets(logits, target, ignore_index, "cross_entropy");
   return apply<CrossEntropyOp<T>>({logits, t},
-                                  pack_args(LossArgs<typename CrossEntropyOp<T>::Options>{reduction, {label_smoothing}}));
+                                  typename CrossEntropyOp<T>::Args{reduction, {label_smoothing}});
 }
 
 template Tensor<float> cross_entropy(const Tensor<float>&, const std::vector<std::int64_t>&, Reduction, double,

@@ -49,18 +49,18 @@ struct NllOp {
   static constexpr const char* name = "nll_loss";
   struct Options {};  // no options beyond the reduction
 
-  static Reduction reduction(const Ctx<T>& c) { return loss_args<Options>(c).reduction; }
+  using Args = LossArgs<Options>;
 
   // The reduction factor: 1 for sum, 1 / (number of samples not ignored) for mean.
-  static double factor(const Ctx<T>& c, const T* pt, std::size_t n) { return detail::kept_mean_factor(reduction(c), pt, n); }
+  static double factor(const Args& a, const T* pt, std::size_t n) { return detail::kept_mean_factor(a.reduction, pt, n); }
 
-  static void forward(Ctx<T>& c) {
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
     const std::size_t n = x.shape()[0], classes = x.shape()[1];
     const T* px = x.data();
     const T* pt = c.in(1).data();
     Array<T>& y = c.out();
-    if (reduction(c) == Reduction::none) {
+    if (a.reduction == Reduction::none) {
       y.resize(Shape{n});
       for (std::size_t i = 0; i < n; ++i)
         y(i) = pt[i] < T(0) ? T(0) : -px[i * classes + static_cast<std::size_t>(pt[i])];
@@ -70,17 +70,17 @@ struct NllOp {
     for (std::size_t i = 0; i < n; ++i)
       if (pt[i] >= T(0)) s -= static_cast<double>(px[i * classes + static_cast<std::size_t>(pt[i])]);
     y.resize(Shape{});
-    y() = static_cast<T>(s * factor(c, pt, n));
+    y() = static_cast<T>(s * factor(a, pt, n));
   }
 
-  static void backward(Ctx<T>& c) {
+  static void backward(Ctx<T>& c, const Args& a) {
     if (!c.needs_grad(0)) return;
     const Array<T>& x = c.in(0);
     const std::size_t n = x.shape()[0], classes = x.shape()[1];
     const T* pt = c.in(1).data();
     const T* pg = c.grad_out().data();
-    const bool none = reduction(c) == Reduction::none;
-    const T g0 = none ? T(0) : pg[0] * static_cast<T>(factor(c, pt, n));
+    const bool none = a.reduction == Reduction::none;
+    const T g0 = none ? T(0) : pg[0] * static_cast<T>(factor(a, pt, n));
     T* dx = c.grad_in(0).data();
     for (std::size_t i = 0; i < n; ++i)
       if (pt[i] >= T(0)) dx[i * classes + static_cast<std::size_t>(pt[i])] -= none ? pg[i] : g0;
@@ -94,7 +94,7 @@ Tensor<T> nll_loss(const Tensor<T>& log_probs, const std::vector<std::int64_t>& 
                    std::int64_t ignore_index) {
   check_reduction(reduction, "nll_loss", ReductionRule::per_element);
   Tensor<T> t = detail::class_targets(log_probs, target, ignore_index, "nll_loss");
-  return apply<NllOp<T>>({log_probs, t}, pack_args(LossArgs<typename NllOp<T>::Options>{reduction, {}}));
+  return apply<NllOp<T>>({log_probs, t}, typename NllOp<T>::Args{reduction, {}});
 }
 
 template Tensor<float> nll_loss(const Tensor<float>&, const std::vector<std::int64_t>&, Reduction, std::int64_t);

@@ -21,7 +21,7 @@
 //   }
 //
 // Its data members are its options (KlDiv{log_target}, AlphaDiv{alpha}); the
-// node keeps them with the reduction (LossArgs, losses/reduction.hpp).
+// node keeps them with the reduction as its named Args (LossArgs, losses/reduction.hpp).
 //
 // simd: the formulas are written once, on a lane type V. With simd = true they
 // use only arithmetic and the functions of namespace `lanes` below, and the
@@ -72,8 +72,9 @@ struct PointwiseLossOp {
     return s;
   }
 
-  static void forward(Ctx<T>& c) {
-    const LossArgs<Loss> a = loss_args<Loss>(c);
+  using Args = LossArgs<Loss>;  // the reduction and the loss's own options, e.g. KlDiv{log_target}
+
+  static void forward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
     const T* px = x.data();
     const T* pt = c.in(1).data();
@@ -90,8 +91,7 @@ struct PointwiseLossOp {
     y() = static_cast<T>(s * reduction_factor(a.reduction, x.shape()));
   }
 
-  static void backward(Ctx<T>& c) {
-    const LossArgs<Loss> a = loss_args<Loss>(c);
+  static void backward(Ctx<T>& c, const Args& a) {
     const Array<T>& x = c.in(0);
     const T* px = x.data();
     const T* pt = c.in(1).data();
@@ -119,7 +119,7 @@ Tensor<T> pointwise_loss(const Loss& loss, const Tensor<T>& input, const Tensor<
                                                     shape_str(input.shape()) + " and target " +
                                                     shape_str(target.shape()) + " must have the same shape");
   check_reduction(reduction, Loss::name, Loss::reductions);
-  return apply<PointwiseLossOp<T, Loss>>({input, target}, pack_args(LossArgs<Loss>{reduction, loss}));
+  return apply<PointwiseLossOp<T, Loss>>({input, target}, typename PointwiseLossOp<T, Loss>::Args{reduction, loss});
 }
 
 }  // namespace klgrad

@@ -35,30 +35,12 @@ double reduction_factor(Reduction r, const Shape& input_shape);
 enum class ReductionRule { per_element, divergence, kl_div };
 void check_reduction(Reduction r, const char* op, ReductionRule rule);
 
-// A loss node's arguments: its reduction and its options, a small struct such
-// as KlDiv{log_target}. The node keeps them in its OpArgs as plain bytes;
-// pack_args and loss_args are the only code that touches a loss's OpArgs.
+// A loss node's named arguments (its Args): the reduction and the loss's own
+// options, a small struct of plain numbers such as KlDiv{log_target}.
 template <class Options>
 struct LossArgs {
   Reduction reduction;
   Options options;
 };
-
-template <class Options>
-OpArgs pack_args(const LossArgs<Options>& a) {
-  static_assert(std::is_trivially_copyable<LossArgs<Options>>::value && sizeof(a) <= sizeof(OpArgs::i),
-                "a loss's options must be a few plain numbers");
-  OpArgs o;
-  std::memcpy(o.i.data(), &a, sizeof(a));
-  o.n = static_cast<int>((sizeof(a) + sizeof(o.i[0]) - 1) / sizeof(o.i[0]));
-  return o;
-}
-
-template <class Options, class T>
-LossArgs<Options> loss_args(const Ctx<T>& c) {
-  LossArgs<Options> a;
-  std::memcpy(&a, c.args().i.data(), sizeof(a));
-  return a;
-}
 
 }  // namespace klgrad
