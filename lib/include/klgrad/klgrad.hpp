@@ -14,6 +14,7 @@
 #pragma once
 
 #include "klgrad/data/idx.hpp"
+#include "klgrad/debug.hpp"
 #include "klgrad/distributions.hpp"
 #include "klgrad/distributions/laplace.hpp"
 #include "klgrad/error.hpp"

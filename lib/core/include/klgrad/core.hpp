@@ -4,6 +4,7 @@
 // other losses, the distributions, and files and models.
 #pragma once
 
+#include "klgrad/debug.hpp"
 #include "klgrad/error.hpp"
 #include "klgrad/gradcheck.hpp"
 #include "klgrad/losses/kl_div.hpp"

@@ -82,12 +82,7 @@ struct Parameter {
 // never allocates. Args must be trivially copyable and fit in kArgBytes.
 constexpr std::size_t kArgBytes = 48;
 
-// Where ops were created: a named region of source code (see KLGRAD_SCOPE below).
-struct Site {
-  const char* name;
-  const char* file;
-  int line;
-};
+struct Site;  // where a node was created (klgrad/debug.hpp)
 
 // backward is a trampoline that hands the Node's stored Args to Op::backward.
 template <class T>
@@ -113,6 +108,11 @@ struct Node {
   alignas(8) unsigned char args[kArgBytes];  // the op's Args (see apply)
 
   const Array<T>& val() const { return param ? param->value : (view ? *view : value); }
+  // dL/d value and whether it is set: a parameter leaf's live in its Parameter.
+  Array<T>& grad_ref() { return param ? param->grad : grad; }
+  const Array<T>& grad_ref() const { return param ? param->grad : grad; }
+  bool& has_grad_ref() { return param ? param->has_grad : has_grad; }
+  bool has_grad_ref() const { return param ? param->has_grad : has_grad; }
   const char* name() const { return op ? op->name : (param ? "parameter" : (requires_grad ? "variable" : "constant")); }
 };
 
@@ -231,51 +231,12 @@ class NoGrad {
   bool previous_;
 };
 
-// Anomaly detection (thread-local, opt-in): the first op whose forward output or
-// backward gradient holds a NaN or inf throws an Error naming the op, its index
-// on the tape, its input shapes, the expression that built it (e.g.
-// log(softmax(parameter 'logits'))) and the KLGRAD_SCOPE it was created in.
-bool anomaly_detection_enabled();
-class DetectAnomaly {
- public:
-  explicit DetectAnomaly(bool on = true);
-  ~DetectAnomaly();
-  DetectAnomaly(const DetectAnomaly&) = delete;
-  DetectAnomaly& operator=(const DetectAnomaly&) = delete;
-
- private:
-  bool previous_;
-};
-
-// Scopes: where an op was created, for errors. C++ has no traceback, so code
-// names its regions; every op created inside is tagged with the innermost one:
-//   { KLGRAD_SCOPE("decoder"); logits = fc4(tape, relu(fc3(tape, z))); }
-// and an anomaly there reads "... in scope 'decoder' (vae.cpp:44) ...".
-// Thread-local, nestable, free when nothing goes wrong (one pointer per node).
-class Scope {
- public:
-  explicit Scope(const Site& site);
-  ~Scope();
-  Scope(const Scope&) = delete;
-  Scope& operator=(const Scope&) = delete;
-
- private:
-  const Site* previous_;
-};
-const Site* current_site();
-#define KLGRAD_SCOPE(name) KLGRAD_SCOPE_AT_(name, __LINE__)
-#define KLGRAD_SCOPE_AT_(name, line) KLGRAD_SCOPE_CAT_(name, line)
-#define KLGRAD_SCOPE_CAT_(name, line)                                          \
-  static const ::klgrad::Site klgrad_site_##line{name, __FILE__, line};        \
-  ::klgrad::Scope klgrad_scope_##line(klgrad_site_##line)
-
-// Nodes alive on all tapes of scalar type T (the memory tests read this).
-template <class T>
-long live_nodes();
-
-// Throws if forward output of node `id` has a NaN/inf (used by apply).
-template <class T>
-void check_forward_anomaly(Tape<T>& tape, std::uint32_t id);
+// The engine's two debug hooks (klgrad/debug.hpp): anomaly checks of an op's
+// output and of the gradients its backward produced.
+namespace debug {
+template <class T> void after_forward(Tape<T>& tape, std::uint32_t id);
+template <class T> void after_backward(Tape<T>& tape, std::uint32_t id);
+}  // namespace debug
 
 namespace detail {
 // Ops declared without Args take only the Ctx.
@@ -309,7 +270,7 @@ Tensor<T> apply(std::initializer_list<Tensor<T>> inputs, const A& args) {
     tape.discard_last();
     throw;
   }
-  if (anomaly_detection_enabled()) check_forward_anomaly(tape, id);
+  debug::after_forward(tape, id);
   return tape.handle(id);
 }
 

@@ -1,9 +1,9 @@
 // The tape: recording, backward, handles. See klgrad/tape.hpp for the model.
 #include "klgrad/tape.hpp"
 
+#include "klgrad/debug.hpp"
+
 #include <atomic>
-#include <cmath>
-#include <sstream>
 
 #include <xtensor/xreducer.hpp>
 
@@ -11,68 +11,61 @@ namespace klgrad {
 
 namespace {
 thread_local bool grad_mode = true;
-thread_local bool anomaly_mode = false;
-thread_local const Site* site_now = nullptr;
 std::atomic<long> live_float{0}, live_double{0};
 template <class T> std::atomic<long>& live_counter();
 template <> std::atomic<long>& live_counter<float>() { return live_float; }
 template <> std::atomic<long>& live_counter<double>() { return live_double; }
-
-template <class T>
-bool all_finite(const Array<T>& a) {
-  for (const T& v : a)
-    if (!std::isfinite(v)) return false;
-  return true;
-}
-
-// How node `id` was built, `depth` ops deep: log(softmax(parameter 'logits')).
-template <class T>
-std::string expression(Tape<T>& tape, std::uint32_t id, int depth) {
-  const Node<T>& n = tape.node(id);
-  if (!n.op) return n.param && !n.param->name.empty() ? "parameter '" + n.param->name + "'" : n.name();
-  if (depth == 0) return std::string(n.name()) + "(...)";
-  std::string s = std::string(n.name()) + "(";
-  for (int i = 0; i < n.n_in; ++i) s += (i ? ", " : "") + expression(tape, n.in[static_cast<std::size_t>(i)], depth - 1);
-  return s + ")";
-}
-
-template <class T>
-std::string describe(Tape<T>& tape, std::uint32_t id) {
-  const Node<T>& n = tape.node(id);
-  std::ostringstream o;
-  o << "op '" << n.name() << "' (node #" << id << " on the tape, inputs";
-  for (int i = 0; i < n.n_in; ++i) o << ' ' << shape_str(tape.node(n.in[static_cast<std::size_t>(i)]).val().shape());
-  o << "; " << expression(tape, id, 3);
-  if (n.site) {
-    const std::string file = n.site->file;
-    o << "; created in scope '" << n.site->name << "' at " << file.substr(file.find_last_of('/') + 1) << ':'
-      << n.site->line;
-  }
-  o << ')';
-  return o.str();
-}
 }  // namespace
 
 bool grad_enabled() { return grad_mode; }
 NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
 NoGrad::~NoGrad() { grad_mode = previous_; }
 
-Scope::Scope(const Site& site) : previous_(site_now) { site_now = &site; }
-Scope::~Scope() { site_now = previous_; }
-const Site* current_site() { return site_now; }
-
-bool anomaly_detection_enabled() { return anomaly_mode; }
-DetectAnomaly::DetectAnomaly(bool on) : previous_(anomaly_mode) { anomaly_mode = on; }
-DetectAnomaly::~DetectAnomaly() { anomaly_mode = previous_; }
-
 template <class T>
 long live_nodes() { return live_counter<T>().load(); }
 
+// ---- Backward: the reverse loop and the accumulate rule ------------------
+
 template <class T>
-void check_forward_anomaly(Tape<T>& tape, std::uint32_t id) {
-  KLGRAD_CHECK(all_finite(tape.node(id).value),
-        "anomaly: " + describe(tape, id) + " produced NaN or inf in its forward output; "
-        "check its inputs (log of 0, exp overflow, 0/0) or clamp them");
+void Tape<T>::run_backward(std::uint32_t root, const Array<T>* seed) {
+  Node<T>& r = nodes_[root];
+  KLGRAD_CHECK(r.requires_grad, std::string("backward: this '") + r.name() +
+                             "' result does not require grad: it was computed from constants only or "
+                             "under NoGrad. Use tape.variable/param for what you differentiate");
+  // Gradients of op outputs are per backward call; leaves keep accumulating.
+  for (std::size_t i = 0; i <= root; ++i)
+    if (nodes_[i].op) nodes_[i].has_grad = false;
+  if (seed) {
+    r.grad = *seed;
+  } else {
+    r.grad.resize(r.val().shape());
+    r.grad.fill(T(1));
+  }
+  r.has_grad = true;
+  // Reverse creation order is a topological order: every consumer of node i
+  // was created after i, so its gradient is complete when we reach i.
+  for (std::size_t i = root + 1; i-- > 0;) {
+    Node<T>& n = nodes_[i];
+    if (!n.op || !n.requires_grad || !n.has_grad) continue;
+    Ctx<T> c(*this, static_cast<std::uint32_t>(i));
+    n.op->backward(c);
+    debug::after_backward(*this, static_cast<std::uint32_t>(i));
+  }
+}
+
+// The accumulate rule: an input's gradient starts as zeros of its shape the
+// first time any backward touches it; every backward then adds (+=) into it.
+template <class T>
+Array<T>& Ctx<T>::grad_in(int i) {
+  Node<T>& x = input(i);
+  Array<T>& g = x.grad_ref();
+  bool& has = x.has_grad_ref();
+  if (!has) {
+    g.resize(x.val().shape());
+    g.fill(T(0));
+    has = true;
+  }
+  return g;
 }
 
 // ---- Tensor ---------------------------------------------------------------
@@ -103,7 +96,7 @@ T Tensor<T>::item() const {
 template <class T>
 bool Tensor<T>::has_grad() const {
   const Node<T>& n = node();
-  return n.param ? n.param->has_grad : n.has_grad;
+  return n.has_grad_ref();
 }
 
 template <class T>
@@ -112,7 +105,7 @@ const Array<T>& Tensor<T>::grad() const {
   KLGRAD_CHECK(has_grad(), std::string("grad: no gradient reached this '") + n.name() +
                         "' tensor; call backward() on a result that depends on it, and make it a "
                         "variable or param (constants get no gradient)");
-  return n.param ? n.param->grad : n.grad;
+  return n.grad_ref();
 }
 
 template <class T>
@@ -150,7 +143,7 @@ Node<T>& Tape<T>::push() {
   n.param = nullptr;
   n.view = nullptr;
   n.op = nullptr;
-  n.site = site_now;
+  n.site = current_site();
   n.n_in = 0;
   n.requires_grad = false;
   n.has_grad = false;
@@ -221,63 +214,6 @@ void Tape<T>::discard_last() {
   --live_counter<T>();
 }
 
-template <class T>
-void Tape<T>::run_backward(std::uint32_t root, const Array<T>* seed) {
-  Node<T>& r = nodes_[root];
-  KLGRAD_CHECK(r.requires_grad, std::string("backward: this '") + r.name() +
-                             "' result does not require grad: it was computed from constants only or "
-                             "under NoGrad. Use tape.variable/param for what you differentiate");
-  // Gradients of op outputs are per backward call; leaves keep accumulating.
-  for (std::size_t i = 0; i <= root; ++i)
-    if (nodes_[i].op) nodes_[i].has_grad = false;
-  if (seed) {
-    r.grad = *seed;
-  } else {
-    r.grad.resize(r.val().shape());
-    r.grad.fill(T(1));
-  }
-  r.has_grad = true;
-  // Reverse creation order is a topological order: every consumer of node i
-  // was created after i, so its gradient is complete when we reach i.
-  for (std::size_t i = root + 1; i-- > 0;) {
-    Node<T>& n = nodes_[i];
-    if (!n.op || !n.requires_grad || !n.has_grad) continue;
-    Ctx<T> c(*this, static_cast<std::uint32_t>(i));
-    n.op->backward(c);
-    for (int k = 0; k < n.n_in; ++k) {
-      Node<T>& x = nodes_[n.in[static_cast<std::size_t>(k)]];
-      const bool touched = x.param ? x.param->has_grad : x.has_grad;
-      if (!x.requires_grad || !touched) continue;
-      const Array<T>& g = x.param ? x.param->grad : x.grad;
-      // A backward that assigns a broadcast expression silently resizes the
-      // gradient; catch it here rather than as corrupted memory later.
-      KLGRAD_CHECK(g.shape() == x.val().shape(),
-                   "backward of " + describe(*this, static_cast<std::uint32_t>(i)) + ": the gradient of input " +
-                       std::to_string(k) + " has shape " + shape_str(g.shape()) + " but the input has shape " +
-                       shape_str(x.val().shape()) + "; sum the gradient over the broadcast axes (accumulate_reduced)");
-      KLGRAD_CHECK(!anomaly_mode || all_finite(g),
-                   "anomaly: the backward of " + describe(*this, static_cast<std::uint32_t>(i)) +
-                       " produced NaN or inf in the gradient of its input " + std::to_string(k) +
-                       "; look for log/sqrt/div at 0 or overflow in its forward");
-    }
-  }
-}
-
-// ---- Ctx ------------------------------------------------------------------
-
-template <class T>
-Array<T>& Ctx<T>::grad_in(int i) {
-  Node<T>& x = input(i);
-  Array<T>& g = x.param ? x.param->grad : x.grad;
-  bool& has = x.param ? x.param->has_grad : x.has_grad;
-  if (!has) {
-    g.resize(x.val().shape());
-    g.fill(T(0));
-    has = true;
-  }
-  return g;
-}
-
 // ---- Broadcasting -----------------------------------------------------------
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
@@ -336,7 +272,6 @@ void accumulate_reduced(Array<T>& gin, const Array<T>& gout) {
   template class Tape<T>;                                              \
   template class Ctx<T>;                                               \
   template long live_nodes<T>();                                       \
-  template void check_forward_anomaly<T>(Tape<T>&, std::uint32_t);     \
   template void accumulate_reduced<T>(Array<T>&, const Array<T>&);
 KLGRAD_INSTANTIATE(float)
 KLGRAD_INSTANTIATE(double)

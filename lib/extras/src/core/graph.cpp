@@ -12,9 +12,8 @@ namespace {
 
 template <class T>
 std::string grad_label(const Node<T>& n) {
-  const bool has = n.param ? n.param->has_grad : n.has_grad;
-  if (!has) return "";
-  const Array<T>& g = n.param ? n.param->grad : n.grad;
+  if (!n.has_grad_ref()) return "";
+  const Array<T>& g = n.grad_ref();
   double s = 0;
   for (const T& v : g) s += static_cast<double>(v) * static_cast<double>(v);
   char b[96];

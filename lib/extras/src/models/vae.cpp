@@ -1,5 +1,7 @@
 #include "klgrad/models/vae.hpp"
 
+#include "klgrad/debug.hpp"
+
 #include <tuple>
 
 #include "klgrad/losses/bce.hpp"
