@@ -76,7 +76,6 @@ struct LinearOp {
 
 }  // namespace
 
-// KLGRAD_CHECK builds its message only on failure: these run on every step.
 template <class T>
 Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b) {
   const Shape& sa = a.shape();
