@@ -29,7 +29,6 @@ fi
 root="${KLGRAD_FRESH_ROOT:-$(mktemp -d /tmp/klgrad-fresh.XXXXXX)}"
 mounts=()
 cleanup() {
-  local m
   for ((k = ${#mounts[@]} - 1; k >= 0; k--)); do umount -l "${mounts[k]}" 2>/dev/null || true; done
   if [ "${KLGRAD_FRESH_KEEP:-0}" = 1 ]; then
     echo "fresh_root: kept $root"

@@ -7,11 +7,8 @@
 //               per sample; a 0-d input is not divided)
 #pragma once
 
-#include <cstring>
 #include <string>
-#include <type_traits>
 
-#include "klgrad/tape.hpp"
 #include "klgrad/xt.hpp"
 
 namespace klgrad {
