@@ -36,7 +36,13 @@ esac
 cannot() { echo "fresh_root: $*" >&2; exit 3; }
 [ "$(id -u)" -eq 0 ] || cannot "needs root (mmdebstrap, chroot, unshare); run as root, or use bash scripts/test.sh"
 command -v unshare >/dev/null || cannot "no unshare (util-linux) on this machine"
-unshare --mount --pid --fork true 2>/dev/null || cannot "unshare cannot make mount and pid namespaces here"
+# Mounts made in the run's namespace must not propagate out: make them private.
+# Inside a chroot (a fresh root's own tests) "/" is no mount point and cannot
+# be made private; there the enclosing run's namespace is private already.
+propagation=private
+unshare --mount --propagation private true 2>/dev/null || propagation=unchanged
+unshare --mount --propagation "$propagation" --pid --fork true 2>/dev/null ||
+  cannot "unshare cannot make mount and pid namespaces here"
 
 # ---- roots left by earlier runs -------------------------------------------
 start_time() {  # start_time PID: when PID started (field 22 of /proc/PID/stat); fails if PID is gone
@@ -87,7 +93,7 @@ if [ -z "${KLGRAD_FRESH_OWNER:-}" ]; then
   # --kill-child: if unshare itself is killed, its child (pid 1 of the new
   # namespace) is killed too, and with it every process of the run.
   export KLGRAD_FRESH_OWNER="$$ $(start_time $$)" KLGRAD_FRESH_FREE_START="$(free_space)"
-  exec unshare --mount --propagation private --pid --kill-child=KILL -- bash "$0" "$mode"
+  exec unshare --mount --propagation "$propagation" --pid --kill-child=KILL -- bash "$0" "$mode"
 fi
 
 if [ "${KLGRAD_FRESH_FAKE:-}" ]; then
@@ -99,7 +105,7 @@ elif ! command -v mmdebstrap >/dev/null; then
 fi
 [ "$mode" = --check ] && exit 0
 
-commit="$(git -C "$repo" rev-parse HEAD)"
+commit="$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo "no-git-checkout")"
 top="$(mktemp -d "$base/klgrad-fresh.XXXXXX")"
 echo "$KLGRAD_FRESH_OWNER" >"$top/owner"
 root="$top/root"
@@ -109,6 +115,7 @@ cleanup() {  # an ordinary exit; SIGKILL skips this, and the namespaces do the r
     echo "fresh_root: kept $root"
   elif [ -z "$(findmnt -rn -o TARGET | grep -F "$top/" || true)" ]; then
     rm -rf --one-file-system "$top"
+    echo "fresh_root: removed this run's root; free disk space in $base now $(free_space)"
   else
     echo "fresh_root: $top still has mounts; not removed" >&2
   fi
@@ -125,7 +132,7 @@ stage() {  # stage NAME: records the time since the last stage
 summary() {
   echo "== fresh-root summary (commit ${commit:0:12}, $(nproc) cores):"
   printf '   %s\n' "${times[@]}"
-  echo "   free disk space in $base: $KLGRAD_FRESH_FREE_START at the start, $(free_space) at the end"
+  echo "   free disk space in $base: $KLGRAD_FRESH_FREE_START at the start, $(free_space) at the end (root still there)"
 }
 
 if [ "${KLGRAD_FRESH_FAKE:-}" ]; then

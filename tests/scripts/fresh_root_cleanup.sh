@@ -13,7 +13,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 script="$repo/scripts/fresh_root.sh"
 skip() { echo "skipped: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (mount and pid namespaces, chroot); run the test command as root"
-unshare --mount --pid --fork true 2>/dev/null || skip "unshare cannot make mount and pid namespaces here"
+{ unshare --mount --pid --fork true || unshare --mount --propagation unchanged --pid --fork true; } 2>/dev/null || skip "unshare cannot make mount and pid namespaces here"
 
 base="$(mktemp -d /tmp/klgrad-fresh-test.XXXXXX)"
 pids=()
