@@ -1,0 +1,36 @@
+// check.hpp — what the kinds of exercise share (check.cpp): the tolerance,
+// how numbers and positions are printed, and running a student function
+// whose type the exercise fixes.
+#pragma once
+
+#include <any>
+#include <string>
+
+#include "course.hpp"
+
+namespace course {
+
+constexpr double kAtol = 1e-12, kRtol = 1e-10;  // float64; a right formula differs from the reference by rounding only
+
+bool close(double yours, double reference);  // |yours - reference| <= kAtol + kRtol |reference|; NaN and inf must match
+double allowed(double reference);            // the |diff| close() allows
+std::string num(double v);                   // 10 significant digits
+std::string shape(const Mat& m);             // "(2, 3)"
+std::string index(const Mat& m, std::size_t k);  // "[i, j]" of entry k
+std::size_t first_mismatch(const Mat& yours, const Mat& reference);  // or std::string::npos
+Mat zeros_like(const Mat& m);
+
+// The function an exercise's check runs: the std::any's pointer, or for an
+// empty one (a stub) a function that throws NotStarted.
+template <class Fn, class Stub>
+Fn function_of(const std::any& fn, Stub stub) {
+  if (!fn.has_value()) return stub;
+  if (const Fn* f = std::any_cast<Fn>(&fn)) return *f;
+  throw std::invalid_argument("this function's type is not the one the exercise asks for (see its stub in coursework/student/)");
+}
+
+// The result of a check whose student function never returned a value
+// because it still holds KLGRAD_TODO.
+Result not_started(const Info& info, long calls);
+
+}  // namespace course

@@ -1,0 +1,17 @@
+// Exercise 1.3: sigmoid backward (5 points).
+// The math and what "done" means: coursework/exercises/1.3-sigmoid-backward/exercise.md
+// Check it:  build/bin/klgrad-course check 1.3      Stuck?  build/bin/klgrad-course hint 1.3
+//
+// Add dL/dx into dx (+=): dx has x's shape and holds zeros, or the gradient of
+// another use of x. y = sigmoid(x) is the output of the forward, g = dL/dy.
+#include <cmath>
+
+#include "course.hpp"
+
+namespace student {
+
+void sigmoid_backward(const course::Mat& x, const course::Mat& y, const course::Mat& g, course::Mat& dx) {
+  KLGRAD_TODO("1.3");  // delete this line, then write the loop
+}
+
+}  // namespace student
