@@ -21,6 +21,18 @@ std::string num(double v) {
   return buf;
 }
 
+std::string versus(double yours, const std::string& name, double reference) {
+  std::string a = num(yours), b = num(reference);
+  for (int digits = 11; a == b && digits <= 17; ++digits) {
+    char x[40], y[40];
+    std::snprintf(x, sizeof x, "%.*g", digits, yours);
+    std::snprintf(y, sizeof y, "%.*g", digits, reference);
+    a = x;
+    b = y;
+  }
+  return "yours " + a + ", " + name + " " + b;
+}
+
 std::string shape(const Mat& m) { return "(" + std::to_string(m.rows) + ", " + std::to_string(m.cols) + ")"; }
 
 std::string index(const Mat& m, std::size_t k) {
@@ -31,6 +43,10 @@ std::size_t first_mismatch(const Mat& yours, const Mat& reference) {
   for (std::size_t k = 0; k < reference.size(); ++k)
     if (k >= yours.size() || !close(yours[k], reference[k])) return k;
   return std::string::npos;
+}
+
+bool all_of_close(const Mat& yours, const Mat& reference) {
+  return yours.rows == reference.rows && yours.cols == reference.cols && first_mismatch(yours, reference) == std::string::npos;
 }
 
 Mat zeros_like(const Mat& m) { return Mat{m.rows, m.cols, std::vector<double>(m.size(), 0.0)}; }

@@ -5,6 +5,8 @@
 
 #include <any>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "course.hpp"
 
@@ -15,10 +17,13 @@ constexpr double kAtol = 1e-12, kRtol = 1e-10;  // float64; a right formula diff
 bool close(double yours, double reference);  // |yours - reference| <= kAtol + kRtol |reference|; NaN and inf must match
 double allowed(double reference);            // the |diff| close() allows
 std::string num(double v);                   // 10 significant digits
+// "yours <a>, <name> <b>", with as many digits (10 to 17) as it takes to tell them apart.
+std::string versus(double yours, const std::string& name, double reference);
 std::string shape(const Mat& m);             // "(2, 3)"
 std::string index(const Mat& m, std::size_t k);  // "[i, j]" of entry k
 std::size_t first_mismatch(const Mat& yours, const Mat& reference);  // or std::string::npos
 Mat zeros_like(const Mat& m);
+bool all_of_close(const Mat& yours, const Mat& reference);  // same shape, every entry close()
 
 // The function an exercise's check runs: the std::any's pointer, or for an
 // empty one (a stub) a function that throws NotStarted.
@@ -28,6 +33,11 @@ Fn function_of(const std::any& fn, Stub stub) {
   if (const Fn* f = std::any_cast<Fn>(&fn)) return *f;
   throw std::invalid_argument("this function's type is not the one the exercise asks for (see its stub in coursework/student/)");
 }
+
+// Unit 4's library ops ("kl_div/<reduction>" and ".../log_target"), and the
+// options one of them stands for.
+const std::vector<std::string>& kl_ops();
+std::pair<std::string, bool> kl_options(const std::string& op);
 
 // The result of a check whose student function never returned a value
 // because it still holds KLGRAD_TODO.

@@ -36,9 +36,37 @@ using ScalarFn = std::function<double(double)>;
 using MatFn = std::function<double(const Mat&)>;
 using Derivative = double (*)(const ScalarFn& f, double x, double h);
 using Gradient = void (*)(const MatFn& f, Mat& x, double h, Mat& grad);
-// Units 1-2, backwards: given x, y = f(x) and g = dL/dy, ADD dL/dx into dx
-// (+=). dx has x's shape; it holds zeros, or the gradient of another use of x.
+// Units 1-3, backwards: given the inputs, y = f(inputs) and g = dL/dy, ADD
+// the gradient of every input into its d (+=). Each d has its input's shape;
+// it holds zeros, or the gradient of another use of that input.
 using Backward = void (*)(const Mat& x, const Mat& y, const Mat& g, Mat& dx);
+using Backward2 = void (*)(const Mat& a, const Mat& b, const Mat& y, const Mat& g, Mat& da, Mat& db);
+using Backward3 = void (*)(const Mat& x, const Mat& W, const Mat& bias, const Mat& y, const Mat& g, Mat& dx, Mat& dW,
+                           Mat& dbias);
+
+// Unit 4, the KL node: kl_div(input = log Q, target = P) with a reduction
+// ("none", "sum", "mean", "batchmean") and log_target (target holds log P).
+// The forward writes the loss into out: input's shape for "none", else (1, 1).
+// The backward ADDS dL/dinput into dinput; the target is data, no gradient.
+using KlForward = void (*)(const Mat& input, const Mat& target, const std::string& reduction, bool log_target, Mat& out);
+using KlBackward = void (*)(const Mat& input, const Mat& target, const std::string& reduction, bool log_target,
+                            const Mat& y, const Mat& g, Mat& dinput);
+
+// Unit 5, the optimizers: one update of one parameter, PyTorch 1.13's rules.
+// step counts this parameter's updates, this one included (1 at the first);
+// the state Mats (momentum buffer; Adam's averages) have the parameter's
+// shape, start at zeros, and are yours to keep between calls.
+struct SgdOptions {
+  double lr = 0, momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false, maximize = false;
+};
+struct AdamOptions {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  bool amsgrad = false, maximize = false;
+};
+using SgdStep = void (*)(Mat& param, const Mat& grad, Mat& momentum_buffer, long step, const SgdOptions& o);
+using AdamStep = void (*)(Mat& param, const Mat& grad, Mat& exp_avg, Mat& exp_avg_sq, Mat& max_exp_avg_sq, long step,
+                          const AdamOptions& o);
 
 // A shipped stub throws this: the check reports "not started", never a pass.
 struct NotStarted : std::runtime_error {
@@ -70,12 +98,23 @@ struct Exercise {
   Info info;
   std::any student;
   std::function<Result(const std::any& fn)> check;
+  // Grading without a server (grading.cpp): fresh cases drawn from a seed, as
+  // JSON text with no answers in it, and what a function outputs on them.
+  std::function<std::string(unsigned seed)> make_inputs;
+  std::function<std::string(const std::any& fn, const std::string& inputs)> run;
 };
 
 // The kinds of exercise (backward.cpp, oracle.cpp): each makes the Exercise
 // from its Info and the student's function.
 Exercise backward_exercise(const Info& info, const std::string& library_op, Backward student);
+Exercise backward_exercise(const Info& info, const std::string& library_op, Backward2 student);
+Exercise backward_exercise(const Info& info, const std::string& library_op, Backward3 student);
+Exercise kl_forward_exercise(const Info& info, KlForward student);   // forward.cpp
+Exercise kl_backward_exercise(const Info& info, KlBackward student);
 Exercise derivative_exercise(const Info& info, Derivative student);
+Exercise sgd_exercise(const Info& info, SgdStep student);  // optim.cpp
+// decoupled: AdamW (the weight decay shrinks the parameter, not the gradient)
+Exercise adam_exercise(const Info& info, bool decoupled, AdamStep student);
 Exercise gradient_exercise(const Info& info, Gradient student);
 
 // A wrong version of the exercise, and the pattern the check must report for it.

@@ -4,10 +4,6 @@
 // that crashes, hangs or throws is that exercise's result and the others still
 // run. A check swaps in exactly one function (the exercise's); the reference
 // is the library (reference.cpp). coursework/README.md is the user's guide.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -19,6 +15,9 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "child.hpp"
+#include "export.hpp"
+#include "grading.hpp"
 #include "cli.hpp"
 
 namespace course {
@@ -54,7 +53,6 @@ std::string state_dir() {
   const char* env = std::getenv("KLGRAD_COURSE_STATE_DIR");
   return env && *env ? env : KLGRAD_COURSE_STATE_DIR;
 }
-constexpr int kSeconds = 10;                   // time limit per check
 
 struct Usage : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -72,64 +70,24 @@ const char* status_name(Status s) {
   return s == Status::passed ? "passed" : s == Status::not_started ? "not started" : "FAILED";
 }
 
-// run_check in a child: a crash, a hang or an exception is a failed result.
+// A check in a child process: a crash, a hang or an exception is a failed result.
 Result isolated(const Exercise& e, const std::any& fn) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("klgrad-course: pipe failed");
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    Result r;
-    try {
-      r = e.check(fn);
-    } catch (const std::exception& ex) {
-      r.pattern = "exception";
-      r.text = std::string("  your code threw an exception: ") + ex.what() + "\n";
-    }
-    const std::string msg = std::to_string(static_cast<int>(r.status)) + "\n" + r.pattern + "\n" + r.text;
-    for (std::size_t off = 0; off < msg.size();) {
-      const ssize_t w = write(fds[1], msg.data() + off, msg.size() - off);
-      if (w <= 0) break;
-      off += static_cast<std::size_t>(w);
-    }
-    _exit(0);
-  }
-  ::close(fds[1]);
-  std::string msg;
-  char buf[4096];
-  pollfd p{fds[0], POLLIN, 0};
-  bool timed_out = false;
-  for (;;) {
-    const int ready = poll(&p, 1, kSeconds * 1000);
-    if (ready == 0) {
-      timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    msg.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+  const ChildOutcome c = in_child([&] {
+    const Result r = e.check(fn);
+    return std::to_string(static_cast<int>(r.status)) + "\n" + r.pattern + "\n" + r.text;
+  });
   Result r;
-  if (timed_out) {
-    r.pattern = "timeout";
-    r.text = "  your code ran longer than " + std::to_string(kSeconds) + " s (an endless loop?) and was stopped\n";
-  } else if (WIFSIGNALED(wstatus)) {
-    r.pattern = "crash";
-    r.text = std::string("  your code crashed: ") + strsignal(WTERMSIG(wstatus)) +
-             " (an index past the end of a Mat, or a read of an empty one?)\n";
-  } else {
-    std::istringstream in(msg);
-    std::string status;
-    std::getline(in, status);
-    std::getline(in, r.pattern);
-    r.status = static_cast<Status>(std::stoi(status.empty() ? "1" : status));
-    r.text = msg.substr(std::min(msg.size(), status.size() + r.pattern.size() + 2));
+  if (!c.finished) {
+    r.pattern = c.pattern;
+    r.text = c.text;
+    return r;
   }
+  std::istringstream in(c.payload);
+  std::string status;
+  std::getline(in, status);
+  std::getline(in, r.pattern);
+  r.status = static_cast<Status>(std::stoi(status.empty() ? "1" : status));
+  r.text = c.payload.substr(std::min(c.payload.size(), status.size() + r.pattern.size() + 2));
   return r;
 }
 
@@ -302,8 +260,91 @@ int main(int argc, char** argv) {
   self->add_option("ids", self_ids, "Exercise ids (default: all)");
   bool reports = false;
   self->add_flag("--reports", reports, "Also print each mutant's report: what a student with that mistake sees");
+  std::string export_ids, export_out;
+  auto* exp = app.add_subcommand("export", "Teacher: a fresh student repository with the chosen exercises, without teacher files");
+  exp->add_option("--exercises", export_ids, "Comma-separated exercise ids, e.g. 1.1,2.3,4.1")->required();
+  exp->add_option("--out", export_out, "A new (or empty) folder")->required();
+  std::string grade_ids, inputs_file, out_file, key_file, submission_file;
+  unsigned seed = 0;
+  auto* inputs_cmd = app.add_subcommand("inputs", "Teacher: fresh grading cases (no answers) for the chosen exercises");
+  inputs_cmd->add_option("--exercises", grade_ids, "Comma-separated exercise ids, e.g. 1.1,2.3,4.1")->required();
+  inputs_cmd->add_option("--seed", seed, "The seed the cases are drawn with (keep it secret until the deadline)")->required();
+  inputs_cmd->add_option("--out", out_file, "The inputs file to write, e.g. inputs.json")->required();
+  auto* key_cmd = app.add_subcommand("key", "Teacher: the answers to an inputs file, from the reference bodies");
+  key_cmd->add_option("--inputs", inputs_file, "An inputs file (klgrad-course inputs)")->required();
+  key_cmd->add_option("--out", out_file, "The key file to write, e.g. key.json")->required();
+  auto* submit_cmd = app.add_subcommand("submit", "Your code's outputs on a teacher's inputs file, for grading");
+  submit_cmd->add_option("--inputs", inputs_file, "The inputs file your teacher gave you")->required();
+  submit_cmd->add_option("--out", out_file, "The file to hand in")->default_val("submission.json");
+  std::string submit_as;
+  submit_cmd->add_option("--as", submit_as,
+                         "Teacher: run the reference bodies (--as reference), or them with one mutant (--as ID:NAME), to test the grading");
+  auto* grade_cmd = app.add_subcommand("grade", "Teacher: score a submission against the key");
+  grade_cmd->add_option("submission", submission_file, "A submission file (klgrad-course submit)")->required();
+  grade_cmd->add_option("--key", key_file, "The key file (klgrad-course key)")->required();
   if (const int code = klgrad_cli::parse(app, argc, argv, "klgrad-course"); code >= 0) return code;
   try {
+    if (*exp) {
+      std::vector<std::string> chosen;
+      std::stringstream list_text(export_ids);
+      for (std::string id; std::getline(list_text, id, ',');)
+        if (!id.empty()) chosen.push_back(id);
+      const ExportSummary s = export_repository(kRoot, exercises(), chosen, export_out);
+      std::printf("export: %s with exercises", export_out.c_str());
+      for (const std::string& id : s.exercises) std::printf(" %s", id.c_str());
+      std::printf(" (%zu files copied, %zu teacher or unchosen files left out)\n", s.copied, s.dropped);
+      std::printf("  build it: cmake -S %s -B %s/build -DKLGRAD_COURSEWORK=ON && cmake --build %s/build -j2 --target klgrad-course\n",
+                  export_out.c_str(), export_out.c_str(), export_out.c_str());
+      return 0;
+    }
+    const auto chosen_exercises = [&](const std::string& text) {
+      std::vector<Exercise> chosen;
+      std::stringstream ids_text(text);
+      for (std::string id; std::getline(ids_text, id, ',');)
+        if (!id.empty()) chosen.push_back(find(id));
+      if (chosen.empty()) throw Usage("--exercises is empty; name at least one, e.g. --exercises 1.1,2.3");
+      return chosen;
+    };
+    if (*inputs_cmd) {
+      write_inputs(chosen_exercises(grade_ids), seed, out_file);
+      std::printf("inputs: wrote %s (seed %u)\n", out_file.c_str(), seed);
+      return 0;
+    }
+    if (*key_cmd) {
+      write_key(exercises(), [](const std::string& id) -> const Teacher* {
+        const auto t = teachers().find(id);
+        return t == teachers().end() ? nullptr : &t->second;
+      }, inputs_file, out_file);
+      std::printf("key: wrote %s\n", out_file.c_str());
+      return 0;
+    }
+    if (*submit_cmd) {
+      // --as reference: every exercise's reference body; --as 1.1:minus: that mutant for 1.1, the reference elsewhere.
+      const std::string as_id = submit_as.substr(0, submit_as.find(':'));
+      const std::string as_mutant = submit_as.find(':') == std::string::npos ? "" : submit_as.substr(submit_as.find(':') + 1);
+      if (!submit_as.empty() && submit_as != "reference") {
+        const auto t = teachers().find(as_id);
+        if (as_mutant.empty() || t == teachers().end() ||
+            std::none_of(t->second.mutants.begin(), t->second.mutants.end(), [&](const Mutant& m) { return m.name == as_mutant; }))
+          throw Usage("submit --as: '" + submit_as + "' is neither reference nor ID:MUTANT of an exercise with teacher files");
+      }
+      write_submission(exercises(), inputs_file, out_file, [&](const Exercise& e) -> std::any {
+        if (submit_as.empty()) return e.student;
+        const auto t = teachers().find(e.info.id);
+        if (t == teachers().end()) throw Usage("submit --as: exercise " + e.info.id + " has no teacher files (mutants.cpp)");
+        if (submit_as == "reference") return t->second.solution;
+        if (e.info.id != as_id) return t->second.solution;
+        for (const Mutant& m : t->second.mutants)
+          if (m.name == as_mutant) return m.fn;
+        return e.student;
+      });
+      std::printf("submit: wrote %s; hand it in\n", out_file.c_str());
+      return 0;
+    }
+    if (*grade_cmd) {
+      grade(exercises(), submission_file, key_file);
+      return 0;
+    }
     if (*list) return cmd_list();
     if (*check) {
       if (all) ids = all_ids();

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <sstream>
 
+#include <random>
+
 #include "check.hpp"
+#include "json.hpp"
 #include "reference.hpp"
 
 namespace course {
@@ -57,8 +60,7 @@ Result check_derivative(const Info& info, Derivative student) {
         worst_truth = std::max(worst_truth, std::abs(yours - c.df(c.x)));
         continue;
       }
-      const std::string first = where_scalar(c) + "  first  yours " + num(yours) + ", reference (f(x+h) - f(x-h)) / 2h = " +
-                                num(ref) + ", allowed |diff| <= " + num(allowed(ref)) + "\n  pattern  ";
+      const std::string first = where_scalar(c) + "  first  " + versus(yours, "reference (f(x+h) - f(x-h)) / 2h =", ref) + ", allowed |diff| <= " + num(allowed(ref)) + "\n  pattern  ";
       const double fx = c.f(c.x), forward = (c.f(c.x + c.h) - fx) / c.h, backward = (fx - c.f(c.x - c.h)) / c.h;
       if (!std::isfinite(yours))
         return fail("nan", first + "NaN or inf: is h used as a divisor where it could be 0?\n", calls);
@@ -183,8 +185,7 @@ Result check_gradient(const Info& info, Gradient student) {
         for (std::size_t i = 0; i < truth.size(); ++i) worst_truth = std::max(worst_truth, std::abs(yours[i] - truth[i]));
         continue;
       }
-      const std::string first = where + "  first  grad" + index(x0, k) + ": yours " + num(yours[k]) + ", reference " +
-                                num(ref[k]) + ", allowed |diff| <= " + num(allowed(ref[k])) + "\n  pattern  ";
+      const std::string first = where + "  first  grad" + index(x0, k) + ": " + versus(yours[k], "reference", ref[k]) + ", allowed |diff| <= " + num(allowed(ref[k])) + "\n  pattern  ";
       bool zero = true, sign = true, forward = true, all_same = true, factor2 = true;
       Mat p = x0;
       for (double& v : p.data) v += c.h;
@@ -223,20 +224,75 @@ Result check_gradient(const Info& info, Gradient student) {
   return r;
 }
 
+Derivative derivative_of(const std::any& fn) {
+  const auto stub = [](const ScalarFn&, double, double) -> double { KLGRAD_TODO("stub"); };
+  return function_of<Derivative>(fn, +stub);
+}
+
+Gradient gradient_of(const std::any& fn) {
+  const auto stub = [](const MatFn&, Mat&, double, Mat&) { KLGRAD_TODO("stub"); };
+  return function_of<Gradient>(fn, +stub);
+}
+
+template <class Case>
+const Case& named(const std::vector<Case>& cases, const std::string& name) {
+  for (const Case& c : cases)
+    if (c.name == name) return c;
+  throw std::invalid_argument("a case names the function '" + name + "'");
+}
+
 }  // namespace
 
 Exercise derivative_exercise(const Info& info, Derivative student) {
-  return Exercise{info, student, [info](const std::any& fn) {
-                    const auto stub = [](const ScalarFn&, double, double) -> double { KLGRAD_TODO("stub"); };
-                    return check_derivative(info, function_of<Derivative>(fn, +stub));
-                  }};
+  Exercise e{info, student, {}, {}, {}};
+  e.check = [info](const std::any& fn) { return check_derivative(info, derivative_of(fn)); };
+  // Fresh points: each case's x moved by up to 0.5 (|x| stays at its kink).
+  e.make_inputs = [](unsigned seed) {
+    std::mt19937_64 gen(seed);
+    std::uniform_real_distribution<double> shift(-0.5, 0.5);
+    Json cases = Json::array();
+    for (const Scalar& c : scalar_cases()) {
+      const double d = shift(gen);
+      cases.push_back({{"f", c.name}, {"x", c.name == "|x|" ? c.x : c.x + d}, {"h", c.h}});
+    }
+    return Json{{"cases", cases}}.dump();
+  };
+  e.run = [](const std::any& fn, const std::string& text) {
+    const Derivative f = derivative_of(fn);
+    Json outputs = Json::array();
+    const Json j = Json::parse(text);  // named: a range-for over a temporary's member would dangle
+    for (const Json& c : j.at("cases")) {
+      const Scalar& s = named(scalar_cases(), c.at("f").get<std::string>());
+      outputs.push_back(f(s.f, c.at("x").get<double>(), c.at("h").get<double>()));
+    }
+    return outputs.dump();
+  };
+  return e;
 }
 
 Exercise gradient_exercise(const Info& info, Gradient student) {
-  return Exercise{info, student, [info](const std::any& fn) {
-                    const auto stub = [](const MatFn&, Mat&, double, Mat&) { KLGRAD_TODO("stub"); };
-                    return check_gradient(info, function_of<Gradient>(fn, +stub));
-                  }};
+  Exercise e{info, student, {}, {}, {}};
+  e.check = [info](const std::any& fn) { return check_gradient(info, gradient_of(fn)); };
+  e.make_inputs = [](unsigned seed) {
+    Json cases = Json::array();
+    for (const Field& c : field_cases())
+      cases.push_back({{"f", c.name}, {"x", to_json(random_mat(c.rows, c.cols, c.seed + 7919u * seed))}, {"h", c.h}});
+    return Json{{"cases", cases}}.dump();
+  };
+  e.run = [](const std::any& fn, const std::string& text) {
+    const Gradient f = gradient_of(fn);
+    Json outputs = Json::array();
+    const Json j = Json::parse(text);  // named: a range-for over a temporary's member would dangle
+    for (const Json& c : j.at("cases")) {
+      const Field& field = named(field_cases(), c.at("f").get<std::string>());
+      Mat x = mat_from(c.at("x"));
+      Mat grad = zeros_like(x);
+      f(field.f, x, c.at("h").get<double>(), grad);
+      outputs.push_back(to_json(grad));
+    }
+    return outputs.dump();
+  };
+  return e;
 }
 
 }  // namespace course
