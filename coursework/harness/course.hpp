@@ -89,6 +89,7 @@ struct Info {
   int points = 0;
   std::string student_file;  // the one file the student edits, from the repository root
   std::string folder;        // coursework/exercises/<id>-<slug>/ (exercise.md, hints.md)
+  std::vector<std::string> needs = {};  // exercises whose functions this one runs (the capstone's)
 };
 
 // One exercise: its student function, and the check that runs a function of
@@ -132,6 +133,17 @@ struct Teacher {
 
 bool add_exercise(const Exercise& e);
 bool add_teacher(const Teacher& t);
+// The registered ones, by id (nullptr if none): the capstone runs other exercises' functions.
+const Exercise* exercise_by_id(const std::string& id);
+const Teacher* teacher_by_id(const std::string& id);
+
+// The capstone (capstone.cpp) runs the functions of the exercises it needs:
+// spec "student" (yours), "reference" (the teacher's bodies), or "ID:MUTANT"
+// (the reference bodies with one mutant swapped in).
+struct CapstoneParts {
+  std::string spec;
+};
+Exercise capstone_exercise(const Info& info);
 
 }  // namespace course
 

@@ -58,6 +58,11 @@ ExportSummary export_repository(const std::string& root_dir, const std::vector<E
     if (std::none_of(all.begin(), all.end(), [&](const Exercise& e) { return e.info.id == id; }))
       throw std::invalid_argument("export: no exercise " + id + " (klgrad-course list shows them)");
   if (keep.empty()) throw std::invalid_argument("export: --exercises is empty; name at least one, e.g. --exercises 1.1,2.3");
+  for (const Exercise& e : all)
+    if (keep.count(e.info.id))
+      for (const std::string& need : e.info.needs)
+        if (!keep.count(need))
+          throw std::invalid_argument("export: exercise " + e.info.id + " runs the functions of " + need + "; choose it too");
   std::error_code ec;
   if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec)))
     throw std::invalid_argument("export: " + out.string() + " already exists and is not an empty folder; give a new --out");
@@ -70,7 +75,7 @@ ExportSummary export_repository(const std::string& root_dir, const std::vector<E
   for (const Exercise& e : all)
     if (!keep.count(e.info.id)) {
       dropped_prefixes.push_back(e.info.folder + "/");
-      dropped_prefixes.push_back(e.info.student_file);
+      if (!e.info.student_file.empty()) dropped_prefixes.push_back(e.info.student_file);
     }
   const auto dropped = [&](const std::string& file) {
     if (fs::path(file).filename() == "mutants.cpp" && starts_with(file, "coursework/exercises/")) return true;

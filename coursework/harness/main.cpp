@@ -43,6 +43,15 @@ bool add_teacher(const Teacher& t) {
   teachers()[t.id] = t;
   return true;
 }
+const Exercise* exercise_by_id(const std::string& id) {
+  for (const Exercise& e : exercises())
+    if (e.info.id == id) return &e;
+  return nullptr;
+}
+const Teacher* teacher_by_id(const std::string& id) {
+  const auto t = teachers().find(id);
+  return t == teachers().end() ? nullptr : &t->second;
+}
 
 namespace {
 
@@ -141,7 +150,9 @@ int cmd_list() {
   for (const Exercise& e : exercises()) width = std::max(width, static_cast<int>(e.info.student_file.size()));
   for (const Exercise& e : exercises()) {
     const auto it = progress.find(e.info.id);
-    std::printf("%-4s %-26s %3d pts  %-*s  %s\n", e.info.id.c_str(), e.info.title.c_str(), e.info.points, width, e.info.student_file.c_str(),
+    std::string file = e.info.student_file;
+    for (const std::string& n : e.info.needs) file += (file.empty() ? "runs your " : ", ") + n;
+    std::printf("%-4s %-26s %3d pts  %-*s  %s\n", e.info.id.c_str(), e.info.title.c_str(), e.info.points, width, file.c_str(),
                 it == progress.end() ? "not started" : it->second.status.c_str());
   }
   return 0;
