@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -23,6 +24,12 @@ void write_all(int fd, const std::string& msg) {
 }
 
 }  // namespace
+
+int time_limit() {
+  const char* env = std::getenv("KLGRAD_COURSE_SECONDS");
+  const int s = env ? std::atoi(env) : 0;
+  return s > 0 ? s : 10;
+}
 
 ChildOutcome in_child(const std::function<std::string()>& body, int seconds) {
   int fds[2];

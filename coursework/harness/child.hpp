@@ -8,7 +8,9 @@
 
 namespace course {
 
-constexpr int kSeconds = 10;  // time limit per exercise
+// The time limit per exercise: 10 s, or KLGRAD_COURSE_SECONDS (the repository's
+// own self-test uses 2, so that its endless mutant costs little).
+int time_limit();
 
 struct ChildOutcome {
   bool finished = false;      // body returned; payload is what it returned
@@ -16,6 +18,6 @@ struct ChildOutcome {
   std::string pattern, text;  // otherwise: "crash", "timeout" or "exception", and a line saying so
 };
 
-ChildOutcome in_child(const std::function<std::string()>& body, int seconds = kSeconds);
+ChildOutcome in_child(const std::function<std::string()>& body, int seconds = time_limit());
 
 }  // namespace course

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <vector>
 
+#include <chrono>
+#include <thread>
+
 #include "course.hpp"
 
 namespace {
@@ -31,7 +34,20 @@ void assign(const Mat& x, const Mat& y, const Mat& g, Mat& dx) {
   for (std::size_t k = 0; k < dx.size(); ++k) dx[k] = g[k] * y[k] * (1 - y[k]);
 }
 
+// Code that never returns, and code that writes through a null pointer: each
+// must be that exercise's result (timeout, crash), and the others still run.
+void endless(const Mat& x, const Mat& y, const Mat& g, Mat& dx) {
+  for (volatile bool done = false; !done;) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+void null_write(const Mat& x, const Mat& y, const Mat& g, Mat& dx) {
+  volatile double* volatile nowhere = nullptr;  // volatile: the writes must happen
+  for (std::size_t k = 0; k < dx.size(); ++k) nowhere[k] = g[k];
+}
+
 KLGRAD_TEACHER(course::Teacher{"1.3", &reference, {
+    {"endless", "timeout", &endless},
+    {"null_write", "crash", &null_write},
     {"flipped", "sign", &flipped},
     {"nothing", "never-written", &nothing},
     {"assign", "assign", &assign}}});
