@@ -51,6 +51,14 @@ bool all_of_close(const Mat& yours, const Mat& reference) {
 
 Mat zeros_like(const Mat& m) { return Mat{m.rows, m.cols, std::vector<double>(m.size(), 0.0)}; }
 
+Result fail(const std::string& pattern, const std::string& text, long calls) {
+  Result r;
+  r.pattern = pattern;
+  r.text = text;
+  r.calls = calls;
+  return r;
+}
+
 Result not_started(const Info& info, long calls) {
   Result r;
   r.status = Status::not_started;

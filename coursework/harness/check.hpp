@@ -39,6 +39,9 @@ Fn function_of(const std::any& fn, Stub stub) {
 const std::vector<std::string>& kl_ops();
 std::pair<std::string, bool> kl_options(const std::string& op);
 
+// A failed result: the detector that fired, the report, the calls so far.
+Result fail(const std::string& pattern, const std::string& text, long calls);
+
 // The result of a check whose student function never returned a value
 // because it still holds KLGRAD_TODO.
 Result not_started(const Info& info, long calls);

@@ -35,14 +35,6 @@ Mat variant(const std::string& op, const Mat& input, const Mat& target, bool rev
   return Mat{1, 1, {s}};
 }
 
-Result fail(const std::string& pattern, const std::string& text, long calls) {
-  Result r;
-  r.pattern = pattern;
-  r.text = text;
-  r.calls = calls;
-  return r;
-}
-
 Result check_kl_forward(const Info& info, KlForward student) {
   long calls = 0;
   std::size_t cases = 0;

@@ -38,14 +38,6 @@ std::string where_scalar(const Scalar& c) {
   return "  case   f(x) = " + c.name + " at x = " + num(c.x) + ", h = " + num(c.h) + "  float64\n";
 }
 
-Result fail(const std::string& pattern, const std::string& text, long calls) {
-  Result r;
-  r.pattern = pattern;
-  r.text = text;
-  r.calls = calls;
-  return r;
-}
-
 Result check_derivative(const Info& info, Derivative student) {
   long calls = 0;
   double worst_truth = 0;

@@ -90,14 +90,6 @@ std::vector<Case> cases() {
   return list;
 }
 
-Result fail(const std::string& pattern, const std::string& text, long calls) {
-  Result r;
-  r.pattern = pattern;
-  r.text = text;
-  r.calls = calls;
-  return r;
-}
-
 Result check_normal_pair(const Info& info, NormalPair f) {
   long calls = 0;
   register_pair(f, &calls);
