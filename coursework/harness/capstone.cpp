@@ -16,6 +16,19 @@
 
 namespace course {
 
+// The function of exercise `id` that a capstone run uses (check.hpp).
+std::any capstone_part(const std::string& spec, const std::string& id) {
+  if (spec.empty()) return {};  // a stub
+  if (spec == "student") return exercise_by_id(id) ? exercise_by_id(id)->student : std::any{};
+  const Teacher* t = teacher_by_id(id);
+  if (!t) throw std::invalid_argument("the capstone needs exercise " + id + "'s teacher files for '" + spec + "'");
+  const std::size_t colon = spec.find(':');
+  if (colon != std::string::npos && spec.substr(0, colon) == id)
+    for (const Mutant& m : t->mutants)
+      if (m.name == spec.substr(colon + 1)) return m.fn;
+  return t->solution;
+}
+
 namespace {
 
 const std::vector<std::string> kNeeds = {"2.3", "4.1", "4.2", "5.1", "5.2"};
@@ -47,18 +60,6 @@ struct Parts {
   AdamStep adam;
 };
 
-std::any part(const std::string& spec, const std::string& id) {
-  if (spec.empty()) return {};  // a stub
-  if (spec == "student") return exercise_by_id(id) ? exercise_by_id(id)->student : std::any{};
-  const Teacher* t = teacher_by_id(id);
-  if (!t) throw std::invalid_argument("the capstone needs exercise " + id + "'s teacher files for '" + spec + "'");
-  const std::size_t colon = spec.find(':');
-  if (colon != std::string::npos && spec.substr(0, colon) == id)
-    for (const Mutant& m : t->mutants)
-      if (m.name == spec.substr(colon + 1)) return m.fn;
-  return t->solution;
-}
-
 Parts parts_of(const std::any& fn) {
   const std::string spec = fn.has_value() ? std::any_cast<CapstoneParts>(fn).spec : "";
   const auto b = [](const Mat&, const Mat&, const Mat&, Mat&) { KLGRAD_TODO("stub"); };
@@ -66,9 +67,9 @@ Parts parts_of(const std::any& fn) {
   const auto kb = [](const Mat&, const Mat&, const std::string&, bool, const Mat&, const Mat&, Mat&) { KLGRAD_TODO("stub"); };
   const auto s = [](Mat&, const Mat&, Mat&, long, const SgdOptions&) { KLGRAD_TODO("stub"); };
   const auto a = [](Mat&, const Mat&, Mat&, Mat&, Mat&, long, const AdamOptions&) { KLGRAD_TODO("stub"); };
-  return {function_of<Backward>(part(spec, "2.3"), +b), function_of<KlForward>(part(spec, "4.1"), +kf),
-          function_of<KlBackward>(part(spec, "4.2"), +kb), function_of<SgdStep>(part(spec, "5.1"), +s),
-          function_of<AdamStep>(part(spec, "5.2"), +a)};
+  return {function_of<Backward>(capstone_part(spec, "2.3"), +b), function_of<KlForward>(capstone_part(spec, "4.1"), +kf),
+          function_of<KlBackward>(capstone_part(spec, "4.2"), +kb), function_of<SgdStep>(capstone_part(spec, "5.1"), +s),
+          function_of<AdamStep>(capstone_part(spec, "5.2"), +a)};
 }
 
 Mat log_softmax_rows(const Mat& z) {

@@ -39,6 +39,12 @@ Fn function_of(const std::any& fn, Stub stub) {
 const std::vector<std::string>& kl_ops();
 std::pair<std::string, bool> kl_options(const std::string& op);
 
+// The function of exercise `id` a capstone runs, for the capstone's spec
+// (course.hpp, CapstoneParts): the student's, the reference body, or for
+// "ID:MUTANT" that mutant where id is ID and the reference body elsewhere.
+// An empty std::any for a stub.
+std::any capstone_part(const std::string& spec, const std::string& id);
+
 // A failed result: the detector that fired, the report, the calls so far.
 Result fail(const std::string& pattern, const std::string& text, long calls);
 

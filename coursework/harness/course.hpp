@@ -143,7 +143,8 @@ const Teacher* teacher_by_id(const std::string& id);
 struct CapstoneParts {
   std::string spec;
 };
-Exercise capstone_exercise(const Info& info);
+Exercise capstone_exercise(const Info& info);      // 7.1, kl_fit (capstone.cpp)
+Exercise capstone_vae_exercise(const Info& info);  // 7.2, tiny_vae (capstone_vae.cpp)
 
 }  // namespace course
 

@@ -152,7 +152,7 @@ int cmd_list() {
     const auto it = progress.find(e.info.id);
     std::string file = e.info.student_file;
     for (const std::string& n : e.info.needs) file += (file.empty() ? "runs your " : ", ") + n;
-    std::printf("%-4s %-26s %3d pts  %-*s  %s\n", e.info.id.c_str(), e.info.title.c_str(), e.info.points, width, file.c_str(),
+    std::printf("%-4s %-27s %3d pts  %-*s  %s\n", e.info.id.c_str(), e.info.title.c_str(), e.info.points, width, file.c_str(),
                 it == progress.end() ? "not started" : it->second.status.c_str());
   }
   return 0;
@@ -196,11 +196,11 @@ int cmd_hint(const std::string& id) {
 int cmd_status() {
   const auto progress = load_progress();
   int score = 0, total = 0, hints = 0;
-  std::printf("%-4s %-26s %4s  %-12s %s\n", "ex", "title", "pts", "status", "hints");
+  std::printf("%-4s %-27s %4s  %-12s %s\n", "ex", "title", "pts", "status", "hints");
   for (const Exercise& e : exercises()) {
     const auto it = progress.find(e.info.id);
     const Progress p = it == progress.end() ? Progress{} : it->second;
-    std::printf("%-4s %-26s %4d  %-12s %d\n", e.info.id.c_str(), e.info.title.c_str(), e.info.points, p.status.c_str(), p.hints);
+    std::printf("%-4s %-27s %4d  %-12s %d\n", e.info.id.c_str(), e.info.title.c_str(), e.info.points, p.status.c_str(), p.hints);
     total += e.info.points;
     hints += p.hints;
     if (p.status == "passed") score += e.info.points;
