@@ -10,6 +10,7 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -46,14 +47,19 @@ inline int parse(CLI::App& app, int argc, char** argv, const char* program) {
         return std::string();
       },
       "");
-  for (CLI::Option* option : app.get_options()) {
-    if (option->get_type_size() == 0) continue;  // a flag such as --help
-    const std::string type = option->get_type_name();
-    option->check(non_empty);
-    if (type.rfind("FLOAT", 0) == 0) option->check(a_double);
-    // transform, not check: only a transform may rewrite the text CLI11 converts.
-    if (type.rfind("INT", 0) == 0) option->transform(an_integer);
-  }
+  // The options of the program and of each of its subcommands (distill teacher, ...).
+  std::vector<CLI::App*> apps{&app};
+  for (std::size_t i = 0; i < apps.size(); ++i)
+    for (CLI::App* sub : apps[i]->get_subcommands([](CLI::App*) { return true; })) apps.push_back(sub);
+  for (CLI::App* a : apps)
+    for (CLI::Option* option : a->get_options()) {
+      if (option->get_type_size() == 0) continue;  // a flag such as --help
+      const std::string type = option->get_type_name();
+      option->check(non_empty);
+      if (type.rfind("FLOAT", 0) == 0) option->check(a_double);
+      // transform, not check: only a transform may rewrite the text CLI11 converts.
+      if (type.rfind("INT", 0) == 0) option->transform(an_integer);
+    }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

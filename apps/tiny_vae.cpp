@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
+#include "training.hpp"
 
 #include "klgrad/io/png.hpp"
 #include "klgrad/klgrad.hpp"
@@ -34,30 +35,6 @@ struct Options {
   bool no_progress = false, detect_anomaly = false;
 };
 
-// A progress bar on a terminal; plain lines at each quarter otherwise.
-class Progress {
- public:
-  Progress(long epoch, bool enabled) : epoch_(epoch), enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {}
-  void operator()(std::size_t done, std::size_t total) {
-    if (!enabled_ || total == 0) return;
-    const int pct = static_cast<int>(100 * done / total);
-    if (tty_) {
-      const int w = 30, filled = static_cast<int>(w * done / total);
-      std::fprintf(stderr, "\repoch %ld [%s%s] %3d%% %zu/%zu", epoch_, std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                   std::string(static_cast<std::size_t>(w - filled), '.').c_str(), pct, done, total);
-      if (done == total) std::fprintf(stderr, "\r%*s\r", 60 + 2 * 10, "");
-    } else if (pct / 25 > last_quarter_) {
-      last_quarter_ = pct / 25;
-      std::fprintf(stderr, "epoch %ld: %d%% (%zu/%zu images)\n", epoch_, pct, done, total);
-    }
-  }
-
- private:
-  long epoch_;
-  bool enabled_, tty_;
-  int last_quarter_ = 0;
-};
-
 void write_grid(const std::string& path, const Array<float>& images, std::size_t n, std::size_t side, std::size_t cols) {
   const Grid g = tile_images(to_pixels(images), n, side, side, cols, 2);
   write_png_gray(path, g.width, g.height, g.pixels);
@@ -72,15 +49,6 @@ void write_metrics(const std::string& path, const std::vector<EpochMetrics>& his
       << m.samples_per_s << '\n';
   const std::string text = s.str();
   write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), "metrics.csv");
-}
-
-// Fashion-MNIST from --data; a library error gains the flag it came from.
-MnistSplit load_split(const std::string& dir, const char* split, long limit) {
-  try {
-    return load_mnist(dir, split, static_cast<std::size_t>(limit));
-  } catch (const DataError& e) {
-    throw DataError(std::string("--data: ") + e.what());
-  }
 }
 
 // Resumes from --resume; a checkpoint of other sizes names the flag to change.
@@ -114,16 +82,9 @@ int run(const Options& o) {
   KLGRAD_CHECK(std::isfinite(o.beta) && o.beta >= 0, "--beta must be a finite number >= 0, got " + number_str(o.beta));
   set_num_threads(static_cast<int>(o.threads));
 
-  const MnistSplit train = load_split(o.data, "train", o.train_limit);
-  const MnistSplit test = load_split(o.data, "t10k", o.test_limit);
+  const klgrad_cli::Splits data = klgrad_cli::load_splits(o.data, o.train_limit, o.test_limit);
+  const MnistSplit &train = data.train, &test = data.test;
   const std::size_t side = train.images.rows;
-  KLGRAD_CHECK(train.images.count > 0 && test.images.count > 0,
-               "--data " + o.data + ": the " + std::string(train.images.count ? "test (t10k)" : "training") +
-                   " split has no images; use a folder with images in both splits");
-  KLGRAD_CHECK(test.images.rows == train.images.rows && test.images.cols == train.images.cols,
-               "--data " + o.data + ": t10k images are " + std::to_string(test.images.rows) + "x" +
-                   std::to_string(test.images.cols) + " but training images are " + std::to_string(train.images.rows) +
-                   "x" + std::to_string(train.images.cols) + "; both splits must come from the same dataset");
 
   VaeConfig c;
   c.hidden = static_cast<std::size_t>(o.hidden);
@@ -150,7 +111,7 @@ int run(const Options& o) {
   gather_batch(test.images, first, 0, shown, originals);
 
   for (long e = trainer.epochs_done() + 1; e <= o.epochs; ++e) {
-    Progress progress(e, !o.no_progress);
+    klgrad_cli::Progress progress(e, !o.no_progress);
     const EpochMetrics m = trainer.run_epoch(train.images, test.images, std::ref(progress));
     std::printf("epoch %ld train_loss %.4f test_loss %.4f recon %.4f kl %.4f epoch_s %.3f samples_per_s %.0f\n", m.epoch,
                 m.train_loss, m.test_loss, m.recon, m.kl, m.epoch_s, m.samples_per_s);

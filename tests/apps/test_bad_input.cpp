@@ -3,7 +3,7 @@
 // exit code 2, no signal, nothing on stdout, no output file left behind, and a
 // checkpoint already saved in the output folder untouched.
 //
-// Covered, for every program in apps/: unknown flags, malformed numbers, numbers
+// Covered, for every program in apps/ (distill: both subcommands): unknown flags, malformed numbers, numbers
 // a double cannot hold (1e-400 would be read as 0, 1e999 as inf) and integers that
 // overflow, in flags, lists and files; NaN/inf, empty lists and values, wrong lengths,
 // negative or unnormalized targets, unknown names, out-of-range values; missing,
@@ -78,6 +78,15 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
   }
   const fs::path ckpt = saved / "checkpoint.npz";
   const auto saved_files = snapshot(saved);
+  // distill's saved run: a teacher (every distill case writes into this folder).
+  const std::string distill_small = "--hidden=8 --batch-size=16 --threads=1 --no-progress --data=" + good.string();
+  const fs::path saved_d = tmp.path / "saved_distill";
+  {
+    const programs::Run r = programs::run_line("distill", "teacher " + distill_small + " --epochs=1 --out=" + saved_d.string());
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
+  const std::string teacher_ckpt = (saved_d / "teacher.npz").string();
+  const auto saved_d_files = snapshot(saved_d);
 
   // Damaged datasets: each folder is the good one with one thing wrong.
   auto dataset = [&](const std::string& name, const std::function<void(const fs::path&)>& damage) {
@@ -292,6 +301,46 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
   }
   cases.push_back({"tiny_vae", {"--resume=" + ckpt.string(), "--hidden=16"}, "pass --hidden 8"});  // another model's checkpoint
 
+  // distill: both subcommands' flags, datasets, teacher checkpoints
+  cases.push_back({"distill", {"--no-such-flag"}, "no-such-flag"});
+  cases.push_back({"distill", {"coach"}, "coach"});
+  for (const auto& [flags, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"--epochs=-1", "--epochs"},       {"--batch-size=0", "--batch-size"}, {"--lr=nan", "--lr"},
+           {"--lr=-1", "--lr"},               {"--dropout=1", "--dropout must be in [0, 1)"},
+           {"--dropout=-0.5", "--dropout"},   {"--hidden=abc", "--hidden: 'abc'"}, {"--hidden=64,", "--hidden"},
+           {"--hidden=0", "--hidden: each size"}, {"--hidden=", "--hidden"}, {"--threads=0", "--threads"},
+           {"--seed=-3", "--seed"},           {"--lr=1e-400", "--lr: '1e-400' is too small"},
+           {"--epochs=2.5", "--epochs"},      {"--epochs=99999999999999999999", "out of range"},
+           {"--no-such-flag", "no-such-flag"}, {"--temperature=2", "temperature"}}) {
+    cases.push_back({"distill", {"teacher", flags}, expect});
+  }
+  for (const auto& [flags, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"--temperature=0", "--temperature must be a finite number > 0"},
+           {"--temperature=inf", "--temperature"},
+           {"--alpha=1.5", "--alpha must be in [0, 1]"},
+           {"--alpha=nan", "--alpha"},
+           {"--hidden=16,x", "--hidden: 'x'"},
+           {"--teacher=", "--teacher"},
+           {"--teacher=" + (tmp.path / "missing.npz").string(), "missing.npz"},
+           {"--teacher=" + ck_empty.string(), "empty.npz"},
+           {"--teacher=" + ck_trunc.string(), "truncated.npz"},
+           {"--teacher=" + ckpt.string(), "checkpoint format 'klgrad-vae-checkpoint-1'"},
+           {"--teacher=" + foreign, "not a klgrad classifier checkpoint"},
+           {"--teacher=" + saved_d.string(), "directory"}}) {
+    cases.push_back({"distill", {"student", flags}, expect});
+  }
+  for (const auto& [dir, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"/nonexistent/data", "/nonexistent/data"}, {d_truncated, "truncated"}, {d_count, "labels"},
+           {d_shape, "t10k"}, {d_zero, "no images"}, {d_gz_corrupt, "train-images-idx3-ubyte.gz"}}) {
+    cases.push_back({"distill", {"teacher", "--data=" + dir}, expect});
+    cases.push_back({"distill", {"student", "--data=" + dir}, expect});
+  }
+  for (const auto& [path, expect] : std::vector<std::pair<std::string, std::string>>{
+           {ck_flip.string(), "flipped.npz"}, {ckpt.string(), "klgrad-vae-checkpoint-1"}, {saved.string(), "directory"}}) {
+    cases.push_back({"distill", {"teacher", "--resume=" + path}, expect});
+  }
+  cases.push_back({"distill", {"teacher", "--resume=" + teacher_ckpt, "--hidden=16"}, "--hidden"});  // another model's checkpoint
+
   if (::geteuid() != 0) {  // root reads any file, whatever its permission bits
     const std::string locked = text_file("locked.txt", "0.5,0.5\n");
     fs::permissions(locked, fs::perms::none);
@@ -327,6 +376,18 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
       c.args.push_back("--epochs=1");
       c.args.push_back("--out=" + saved.string());  // a folder with a saved run in it
     }
+    if (c.program == "distill" && (c.args.front() == "teacher" || c.args.front() == "student")) {
+      const auto flag_of = [](const std::string& w) { return w.substr(0, w.find('=')); };
+      std::vector<std::string> defaults = programs::split_words(distill_small);
+      defaults.push_back("--epochs=1");
+      if (c.args.front() == "student") defaults.push_back("--teacher=" + teacher_ckpt);
+      for (const auto& w : defaults) {
+        bool given = false;
+        for (const auto& a : c.args) given = given || flag_of(a) == flag_of(w);
+        if (!given) c.args.push_back(w);
+      }
+      c.args.push_back("--out=" + saved_d.string());  // a folder with a saved run in it
+    }
     std::string shown = c.program;
     for (const auto& a : c.args) shown += " " + a;
     INFO(shown);
@@ -343,5 +404,6 @@ TEST_CASE("bad-input sweep: every program, every kind of mistake: one line, exit
     CHECK_FALSE(fs::exists("x.dot"));
   }
   CHECK(snapshot(saved) == saved_files);  // every failed run left the saved run exactly as it was
-  MESSAGE("bad inputs tried: " << tried << " (kl_fit, kl_grad, kl_tour, tiny_vae)");
+  CHECK(snapshot(saved_d) == saved_d_files);
+  MESSAGE("bad inputs tried: " << tried << " (kl_fit, kl_grad, kl_tour, tiny_vae, distill)");
 }

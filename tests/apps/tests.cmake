@@ -11,3 +11,7 @@ endif()
 if(TARGET tiny_vae)
   add_dependencies(klgrad_tests tiny_vae)
 endif()
+# tests/apps/test_distill.cpp runs build/bin/distill.
+if(TARGET distill)
+  add_dependencies(klgrad_tests distill)
+endif()

@@ -3,10 +3,9 @@
 #include <cmath>
 
 #include <chrono>
-#include <cstring>
 #include <numeric>
 
-#include "klgrad/io/npz.hpp"
+#include "klgrad/io/checkpoint.hpp"
 
 namespace klgrad {
 
@@ -23,38 +22,6 @@ AdamOptions adam_options(const VaeConfig& c) {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-
-NpyArray bytes_entry(const std::string& s) {
-  Array<std::uint8_t> a = Array<std::uint8_t>::from_shape(Shape{s.size()});
-  std::memcpy(a.data(), s.data(), s.size());
-  return to_npy(a);
-}
-
-std::string entry_string(const std::map<std::string, NpyArray>& f, const std::string& key, const std::string& path) {
-  auto it = f.find(key);
-  if (it == f.end()) throw DataError(path + ": not a klgrad VAE checkpoint (no '" + key + "' entry); use a file written by VaeTrainer::save");
-  const Array<std::uint8_t> a = from_npy<std::uint8_t>(it->second, path + ":" + key);
-  return std::string(a.begin(), a.end());
-}
-
-template <class T>
-Array<T> entry(const std::map<std::string, NpyArray>& f, const std::string& key, const std::string& path) {
-  auto it = f.find(key);
-  if (it == f.end()) throw DataError(path + ": checkpoint has no '" + key + "' entry; it is damaged or from another program");
-  return from_npy<T>(it->second, path + ":" + key);
-}
-
-// A count stored as one int64 (epoch, optimizer steps): exactly one value, >= 0.
-std::int64_t count_entry(const std::map<std::string, NpyArray>& f, const std::string& key, const std::string& path) {
-  const Array<std::int64_t> a = entry<std::int64_t>(f, key, path);
-  if (a.size() != 1 || a.flat(0) < 0)
-    throw DataError(path + ": damaged checkpoint ('" + key + "' must be one count >= 0, has " + std::to_string(a.size()) +
-                    " values)");
-  return a.flat(0);
-}
-
-// A stored size (config) or epoch number (history) read as a double: a whole number in [0, 2^31).
-bool whole(double v) { return v >= 0 && v < 2147483648.0 && v == std::floor(v); }
 
 }  // namespace
 
@@ -145,38 +112,29 @@ Array<float> VaeTrainer::sample(std::size_t n, std::uint64_t seed) {
 
 void VaeTrainer::save(const std::string& path) const {
   std::vector<std::pair<std::string, NpyArray>> e;
-  e.emplace_back("format", bytes_entry(kFormat));
+  e.emplace_back("format", text_entry(kFormat));
   e.emplace_back("config", to_npy(Array<double>{static_cast<double>(input_), static_cast<double>(config_.hidden),
                                                 static_cast<double>(config_.latent),
                                                 static_cast<double>(config_.batch_size), config_.lr, config_.beta,
                                                 static_cast<double>(config_.seed)}));
-  e.emplace_back("epoch", to_npy(Array<std::int64_t>(epochs_done())));
-  e.emplace_back("rng_state", bytes_entry(gen_.state()));
   Array<double> h = Array<double>::from_shape(Shape{history_.size(), 7});
   for (std::size_t i = 0; i < history_.size(); ++i) {
     const EpochMetrics& m = history_[i];
     const double row[7] = {static_cast<double>(m.epoch), m.train_loss, m.test_loss, m.recon, m.kl, m.epoch_s, m.samples_per_s};
     for (std::size_t j = 0; j < 7; ++j) h(i, j) = row[j];
   }
-  e.emplace_back("history", to_npy(h));
   auto& self = const_cast<VaeTrainer&>(*this);  // the visitors hand out mutable references
-  for (Parameter<float>* p : self.model_.parameters()) e.emplace_back(p->name, to_npy(p->value));
-  self.optimizer_.visit_state([&](const std::string& name, Array<float>& a) { e.emplace_back("optim." + name, to_npy(a)); });
-  self.optimizer_.visit_steps([&](const std::string& name, std::int64_t& s) {
-    e.emplace_back("optim." + name, to_npy(Array<std::int64_t>(s)));
-  });
+  write_training_state(e, self.model_.parameters(), self.optimizer_, h, gen_);
   write_npz(path, e);
 }
 
 void VaeTrainer::load(const std::string& path) {
   const auto f = read_npz(path);
-  const std::string format = entry_string(f, "format", path);
-  if (format != kFormat)
-    throw DataError(path + ": checkpoint format '" + format + "', this klgrad reads '" + kFormat + "'");
-  const Array<double> c = entry<double>(f, "config", path);
+  check_format(f, path, kFormat, "VAE", "VaeTrainer::save");
+  const Array<double> c = read_entry<double>(f, "config", path);
   if (c.size() != 7) throw DataError(path + ": damaged checkpoint ('config' has " + std::to_string(c.size()) + " values, expected 7)");
   const auto expect = [&](std::size_t i, double mine, const char* what) {
-    if (!whole(c(i))) throw DataError(path + ": damaged checkpoint ('config' holds " + std::string(what) + " = " +
+    if (!whole_number(c(i))) throw DataError(path + ": damaged checkpoint ('config' holds " + std::string(what) + " = " +
                                       std::to_string(c(i)) + ", not a size)");
     const long long saved = static_cast<long long>(c(i)), current = static_cast<long long>(mine);
     if (saved != current)
@@ -189,44 +147,9 @@ void VaeTrainer::load(const std::string& path) {
   expect(1, static_cast<double>(config_.hidden), "hidden");
   expect(2, static_cast<double>(config_.latent), "latent");
   // Everything is read and checked before anything is changed: a bad file leaves the trainer as it was.
-  std::vector<Array<float>> values;
-  for (Parameter<float>* p : model_.parameters()) {
-    values.push_back(entry<float>(f, p->name, path));
-    if (values.back().shape() != p->value.shape())
-      throw DataError(path + ": '" + p->name + "' has shape " + shape_str(values.back().shape()) + ", the model needs " +
-                      shape_str(p->value.shape()));
-  }
-  std::vector<Array<float>> state;
-  optimizer_.visit_state([&](const std::string& name, Array<float>& a) {
-    state.push_back(entry<float>(f, "optim." + name, path));
-    if (state.back().shape() != a.shape()) throw DataError(path + ": 'optim." + name + "' has the wrong shape");
-  });
-  std::vector<std::int64_t> steps;
-  optimizer_.visit_steps([&](const std::string& name, std::int64_t&) {
-    steps.push_back(count_entry(f, "optim." + name, path));
-  });
-  const std::int64_t epoch = count_entry(f, "epoch", path);
-  const Array<double> h = entry<double>(f, "history", path);
-  if (h.dimension() != 2 || h.shape()[1] != 7 || static_cast<std::int64_t>(h.shape()[0]) != epoch)
-    throw DataError(path + ": damaged checkpoint ('history' does not match 'epoch')");
-  for (std::size_t r = 0; r < h.shape()[0]; ++r)  // row r is epoch r + 1
-    if (!whole(h(r, 0)) || h(r, 0) != static_cast<double>(r + 1))
-      throw DataError(path + ": damaged checkpoint ('history' row " + std::to_string(r + 1) + " is not epoch " +
-                      std::to_string(r + 1) + ")");
-  Generator g;
-  try {
-    g.set_state(entry_string(f, "rng_state", path));
-  } catch (const Error& err) {
-    throw DataError(path + ": damaged checkpoint (rng_state: " + err.what() + ")");
-  }
-  // Commit.
-  std::size_t i = 0;
-  for (Parameter<float>* p : model_.parameters()) p->value = values[i++];
-  i = 0;
-  optimizer_.visit_state([&](const std::string&, Array<float>& a) { a = state[i++]; });
-  i = 0;
-  optimizer_.visit_steps([&](const std::string&, std::int64_t& s) { s = steps[i++]; });
-  gen_ = g;
+  const TrainingState state = TrainingState::read(f, path, model_.parameters(), optimizer_, 7);
+  state.commit(model_.parameters(), optimizer_, gen_);
+  const Array<double>& h = state.history;
   history_.clear();
   for (std::size_t r = 0; r < h.shape()[0]; ++r)
     history_.push_back({static_cast<long>(h(r, 0)), h(r, 1), h(r, 2), h(r, 3), h(r, 4), h(r, 5), h(r, 6)});

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "klgrad/data/idx.hpp"
+#include "klgrad/io/checkpoint.hpp"
 #include "klgrad/models/vae.hpp"
 #include "klgrad/optim.hpp"
 
@@ -36,17 +37,6 @@ struct EpochMetrics {
   long epoch = 0;
   double train_loss = 0, test_loss = 0, recon = 0, kl = 0;  // nats per image; recon and kl of the test split
   double epoch_s = 0, samples_per_s = 0;                    // whole epoch; training images per training second
-};
-
-// A checkpoint written by a model of other sizes. `field` is "input", "hidden" or
-// "latent"; `saved` is the checkpoint's size, `current` this trainer's. A program
-// can catch it to name its own option for that size.
-class CheckpointMismatch : public DataError {
- public:
-  CheckpointMismatch(const std::string& what, std::string field_, long long saved_, long long current_)
-      : DataError(what), field(std::move(field_)), saved(saved_), current(current_) {}
-  std::string field;
-  long long saved, current;
 };
 
 class VaeTrainer {
