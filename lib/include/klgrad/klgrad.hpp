@@ -17,6 +17,7 @@
 #include "klgrad/debug.hpp"
 #include "klgrad/distributions.hpp"
 #include "klgrad/distributions/laplace.hpp"
+#include "klgrad/distributions/special.hpp"
 #include "klgrad/error.hpp"
 #include "klgrad/gradcheck.hpp"
 #include "klgrad/io/npz.hpp"
