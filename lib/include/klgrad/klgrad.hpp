@@ -19,6 +19,7 @@
 #include "klgrad/distributions/beta.hpp"
 #include "klgrad/distributions/exponential.hpp"
 #include "klgrad/distributions/gamma.hpp"
+#include "klgrad/distributions/kl_zoo.hpp"
 #include "klgrad/distributions/laplace.hpp"
 #include "klgrad/distributions/special.hpp"
 #include "klgrad/distributions/uniform.hpp"

@@ -1,6 +1,7 @@
 // Exponential, Gamma, Beta and Uniform: construction with PyTorch's argument
 // checks, log_prob, entropy, moments, sample and (Exponential, Uniform) rsample.
 // Math: the headers klgrad/distributions/{exponential,gamma,beta,uniform}.hpp.
+// Their KL pairs (kl_zoo.cpp) are registered by the first construction of any of them.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,10 +11,7 @@
 
 #include <xtensor/xbroadcast.hpp>
 
-#include "klgrad/distributions/beta.hpp"
-#include "klgrad/distributions/exponential.hpp"
-#include "klgrad/distributions/gamma.hpp"
-#include "klgrad/distributions/uniform.hpp"
+#include "klgrad/distributions/kl_zoo.hpp"
 #include "klgrad/distributions/special.hpp"
 
 namespace klgrad {
@@ -91,6 +89,7 @@ T standard_gamma(Generator& gen, double alpha) {
 
 template <class T>
 Exponential<T>::Exponential(const Tensor<T>& rate) : Distribution<T>(rate.tape(), rate.shape(), Shape{}) {
+  detail::register_zoo_kl<T>();
   check_positive("Exponential", "rate", rate);
   rate_ = rate;
 }
@@ -132,6 +131,7 @@ template <class T>
 Gamma<T>::Gamma(const Tensor<T>& concentration, const Tensor<T>& rate)
     : Distribution<T>(concentration.tape(),
                       batch_of<T>("Gamma", {{"concentration", &concentration}, {"rate", &rate}}), Shape{}) {
+  detail::register_zoo_kl<T>();
   check_positive("Gamma", "concentration", concentration);
   check_positive("Gamma", "rate", rate);
   concentration_ = detail::expand_to(concentration, this->batch_shape());
@@ -182,6 +182,7 @@ Beta<T>::Beta(const Tensor<T>& concentration1, const Tensor<T>& concentration0)
     : Distribution<T>(concentration1.tape(),
                       batch_of<T>("Beta", {{"concentration1", &concentration1}, {"concentration0", &concentration0}}),
                       Shape{}) {
+  detail::register_zoo_kl<T>();
   check_positive("Beta", "concentration1", concentration1);
   check_positive("Beta", "concentration0", concentration0);
   concentration1_ = detail::expand_to(concentration1, this->batch_shape());
@@ -237,6 +238,7 @@ Tensor<T> Beta<T>::rsample(Generator&, const Shape&) const {
 template <class T>
 Uniform<T>::Uniform(const Tensor<T>& low, const Tensor<T>& high)
     : Distribution<T>(low.tape(), batch_of<T>("Uniform", {{"low", &low}, {"high", &high}}), Shape{}) {
+  detail::register_zoo_kl<T>();
   low_ = detail::expand_to(low, this->batch_shape());
   high_ = detail::expand_to(high, this->batch_shape());
   const Array<T>& l = low_.value();

@@ -10,6 +10,10 @@
 //                 the same draw, detached.
 // log_prob does not check that x lies in the support (PyTorch's validate_args
 // raises for x < 0); there it returns the formula's value.
+//
+// KL pairs with Exponential (formulas: klgrad/distributions/kl_zoo.hpp) are
+// registered by the first construction of any zoo family (Exponential, Gamma,
+// Beta, Uniform) of that scalar type.
 #pragma once
 
 #include <string>
