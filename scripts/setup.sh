@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 # --no-install-recommends, so a package that is only recommended (libxsimd-dev
 # by libxtensor-dev) must be listed here or a fresh machine lacks it.
 PACKAGES=(g++ cmake make libxtensor-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev doctest-dev zlib1g-dev
-          pkgconf libzip-dev libstb-dev libcli11-dev nlohmann-json3-dev dataset-fashion-mnist python3 python3-numpy)
+          pkgconf libzip-dev libstb-dev libcli11-dev nlohmann-json3-dev libboost-dev dataset-fashion-mnist python3
+          python3-numpy)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

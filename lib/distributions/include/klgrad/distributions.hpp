@@ -65,7 +65,8 @@
 //   keyed by (typeid(p), typeid(q)); the exact pair must be registered (no
 //   subclass matching). Register once, e.g. at the start of main; here for a
 //   user-defined `struct Exponential : klgrad::Distribution<double>` holding a
-//   Tensor `rate` (tests/distributions/test_kl.cpp has it in full):
+//   Tensor `rate` (tests/distributions/test_kl.cpp has it in full; klgrad's own
+//   Exponential, with this pair built in, is in klgrad/distributions/exponential.hpp):
 //
 //     // KL(Exp(a) || Exp(b)) = log(a / b) + b / a - 1
 //     klgrad::register_kl<Exponential, Exponential>(
@@ -76,6 +77,10 @@
 //   A registration replaces an earlier one for the same pair. The built-in pairs
 //   are registered by the registry itself on first use, so they exist even when
 //   klgrad is linked as a static archive.
+//
+// More families, each in its own header under klgrad/distributions/: Laplace,
+// Exponential, Gamma, Beta, Uniform (their KL pairs: kl_zoo.hpp; the table of
+// families and pairs: docs/DISTRIBUTIONS.md).
 //
 // Randomness: sample/rsample take a klgrad::Generator (random.hpp) explicitly:
 // no global stream, and a checkpoint of the Generator resumes the same draws.
