@@ -21,6 +21,7 @@
 #include "klgrad/distributions/gamma.hpp"
 #include "klgrad/distributions/kl_zoo.hpp"
 #include "klgrad/distributions/laplace.hpp"
+#include "klgrad/distributions/monte_carlo.hpp"
 #include "klgrad/distributions/special.hpp"
 #include "klgrad/distributions/uniform.hpp"
 #include "klgrad/error.hpp"

@@ -64,13 +64,12 @@
 //   kl_divergence dispatches on the dynamic types of p and q through a registry
 //   keyed by (typeid(p), typeid(q)); the exact pair must be registered (no
 //   subclass matching). Register once, e.g. at the start of main; here for a
-//   user-defined `struct Exponential : klgrad::Distribution<double>` holding a
-//   Tensor `rate` (tests/distributions/test_kl.cpp has it in full; klgrad's own
-//   Exponential, with this pair built in, is in klgrad/distributions/exponential.hpp):
+//   user-defined `struct Rayleigh : klgrad::Distribution<double>` holding a
+//   Tensor `scale` (tests/distributions/test_kl.cpp registers a pair the same way):
 //
-//     // KL(Exp(a) || Exp(b)) = log(a / b) + b / a - 1
-//     klgrad::register_kl<Exponential, Exponential>(
-//         [](const Exponential& p, const Exponential& q) { return log(p.rate / q.rate) + q.rate / p.rate - 1.0; });
+//     // KL(Rayleigh(a) || Rayleigh(b)) = 2 log(b / a) + a^2 / b^2 - 1
+//     klgrad::register_kl<Rayleigh, Rayleigh>(
+//         [](const Rayleigh& p, const Rayleigh& q) { return 2.0 * log(q.scale / p.scale) + pow(p.scale / q.scale, 2.0) - 1.0; });
 //
 //   fn receives p and q as their own types and returns a Tensor of the broadcast
 //   batch shape, composed from ops.hpp so that it is differentiable.
