@@ -83,14 +83,6 @@ Shape append(Shape s, std::initializer_list<std::size_t> dims) {
 
 std::vector<std::int64_t> as_dims(const Shape& s) { return std::vector<std::int64_t>(s.begin(), s.end()); }
 
-// x (..., n) reshaped to (..., 1, n) (PyTorch's unsqueeze(-2)) or (..., n, 1) (unsqueeze(-1)).
-template <class T>
-Tensor<T> unsqueeze(const Tensor<T>& x, int where) {
-  std::vector<std::int64_t> d = as_dims(x.shape());
-  d.insert(d.end() + where + 1, 1);
-  return reshape(x, d);
-}
-
 // (..., n, n) with n >= 1, or an Error naming `op` and `what`.
 std::size_t square_size(const char* op, const char* what, const Shape& s) {
   KLGRAD_CHECK(s.size() >= 2 && s[s.size() - 1] == s[s.size() - 2] && s.back() > 0,
@@ -266,6 +258,24 @@ Tensor<T> eye_like(const Tensor<T>& x, std::size_t n) {
   return x.tape().constant(Array<T>(xt::eye<T>(n)));
 }
 
+// x reshaped with a 1 inserted at dim (PyTorch's unsqueeze)
+template <class T>
+Tensor<T> unsqueeze(const Tensor<T>& x, int dim) {
+  const int rank = static_cast<int>(x.dim());
+  KLGRAD_CHECK(dim >= -rank - 1 && dim <= rank, "unsqueeze: dim " + std::to_string(dim) +
+                                                    " is out of range for a tensor of rank " + std::to_string(rank));
+  std::vector<std::int64_t> d = as_dims(x.shape());
+  d.insert(d.begin() + (dim < 0 ? dim + rank + 1 : dim), 1);
+  return reshape(x, d);
+}
+
+// d_i I_ij
+template <class T>
+Tensor<T> diag_embed(const Tensor<T>& d) {
+  KLGRAD_CHECK(d.dim() >= 1, "diag_embed: d must be a batch of vectors (..., n), got a scalar");
+  return unsqueeze(d, -1) * eye_like(d, d.shape().back());
+}
+
 // sum_j A_ij I_ij
 template <class T>
 Tensor<T> diagonal(const Tensor<T>& A) {
@@ -308,6 +318,8 @@ Tensor<T> half_log_det(const Tensor<T>& L) {
   template Tensor<T> solve_triangular(const Tensor<T>&, const Tensor<T>&); \
   template Tensor<T> flip_matrices(const Tensor<T>&);                     \
   template Tensor<T> diagonal(const Tensor<T>&);                          \
+  template Tensor<T> diag_embed(const Tensor<T>&);                        \
+  template Tensor<T> unsqueeze(const Tensor<T>&, int);                    \
   template Tensor<T> matmul_nt(const Tensor<T>&, const Tensor<T>&);       \
   template Tensor<T> batch_mv(const Tensor<T>&, const Tensor<T>&);        \
   template Tensor<T> mahalanobis(const Tensor<T>&, const Tensor<T>&);     \

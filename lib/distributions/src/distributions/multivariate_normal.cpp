@@ -1,8 +1,9 @@
-// MultivariateNormal: construction with PyTorch 1.13's checks, log_prob,
-// entropy, moments, sample, rsample, and KL(MultivariateNormal || MultivariateNormal).
-// Math: klgrad/distributions/multivariate_normal.hpp; the linear algebra:
-// klgrad/distributions/linalg.hpp.
-#include "klgrad/distributions/multivariate_normal.hpp"
+// MultivariateNormal and LowRankMultivariateNormal: construction with PyTorch
+// 1.13's checks, log_prob, entropy, moments, sample, rsample, and their four KL
+// pairs. Math: klgrad/distributions/{multivariate_normal,low_rank_multivariate_normal}.hpp;
+// the linear algebra: klgrad/distributions/linalg.hpp. (One translation unit for
+// both families: each xtensor TU costs about 1 GiB and many seconds to compile.)
+#include "klgrad/distributions/low_rank_multivariate_normal.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -224,6 +225,240 @@ Tensor<T> kl_multivariate_normal_multivariate_normal(const MultivariateNormal<T>
   return half_term1 + T(0.5) * (term2 + term3 - static_cast<T>(n));
 }
 
+// ---- LowRankMultivariateNormal ---------------------------------------------------
+
+namespace {
+
+// |X|_F^2 per matrix: PyTorch's _batch_trace_XXT
+template <class T>
+Tensor<T> sum_squares(const Tensor<T>& X) {
+  return sum(X * X, {-2, -1});
+}
+
+// W^T D^-1 = W^T / d[.., None, :]: (..., m, n)
+template <class T>
+Tensor<T> wt_dinv(const Tensor<T>& W, const Tensor<T>& d) {
+  return transpose(W, -2, -1) / unsqueeze(d, -2);
+}
+
+template <class T>
+std::size_t lowrank_event(const Tensor<T>& loc) {
+  KLGRAD_CHECK(loc.dim() >= 1, "LowRankMultivariateNormal: loc must be at least one-dimensional (..., n), got shape " +
+                                   shape_str(loc.shape()) + "; for one dimension use shape (1,)");
+  return loc.shape().back();
+}
+
+// broadcast(loc's batch, W's batch, d's batch) after PyTorch's shape checks, and the value checks.
+template <class T>
+Shape lowrank_batch(const Tensor<T>& loc, const Tensor<T>& W, const Tensor<T>& d) {
+  const std::string dist = "LowRankMultivariateNormal: ";
+  KLGRAD_CHECK(&loc.tape() == &W.tape() && &loc.tape() == &d.tape(),
+               dist + "loc, cov_factor and cov_diag live on different tapes; build one step on one tape");
+  const std::size_t n = lowrank_event(loc);
+  KLGRAD_CHECK(W.dim() >= 2, dist + "cov_factor must be at least two-dimensional (..., n, m), got shape " +
+                                 shape_str(W.shape()));
+  KLGRAD_CHECK(W.shape()[W.dim() - 2] == n, dist + "cov_factor " + shape_str(W.shape()) +
+                                                " must be a batch of n x m matrices with n = " + std::to_string(n) +
+                                                " (loc's last dim)");
+  KLGRAD_CHECK(d.dim() >= 1 && d.shape().back() == n, dist + "cov_diag " + shape_str(d.shape()) +
+                                                          " must be a batch of vectors of size n = " + std::to_string(n) +
+                                                          " (loc's last dim)");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(broadcast_shapes(leading(loc.shape(), 1), leading(W.shape(), 2), "LowRankMultivariateNormal"),
+                             leading(d.shape(), 1), "LowRankMultivariateNormal");
+  } catch (const Error&) {
+    throw Error(dist + "incompatible batch shapes: loc " + shape_str(loc.shape()) + ", cov_factor " +
+                shape_str(W.shape()) + ", cov_diag " + shape_str(d.shape()) +
+                "; aligned from the right, each pair of batch dimensions must be equal or 1");
+  }
+  const Array<T>& l = loc.value();
+  for (std::size_t i = 0; i < l.size(); ++i)
+    KLGRAD_CHECK(!std::isnan(l.flat(i)), dist + "loc must be a real vector, found nan at element " + std::to_string(i) +
+                                             " of loc " + shape_str(l.shape()));
+  const Array<T>& w = W.value();
+  for (std::size_t i = 0; i < w.size(); ++i)
+    KLGRAD_CHECK(!std::isnan(w.flat(i)), dist + "cov_factor must be real, found nan at element " + std::to_string(i) +
+                                             " of cov_factor " + shape_str(w.shape()));
+  const Array<T>& v = d.value();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    KLGRAD_CHECK(v.flat(i) > T(0), dist + "cov_diag must be > 0, found " + number_str(v.flat(i)) + " at element " +
+                                       std::to_string(i) + " of cov_diag " + shape_str(v.shape()) +
+                                       "; keep it positive by construction, e.g. exp(log_diag) or softplus(raw)");
+  return batch;
+}
+
+void check_same_event(const char* pair, std::size_t np, std::size_t nq) {
+  KLGRAD_CHECK(np == nq, std::string("kl_divergence") + pair + ": p's event size " + std::to_string(np) + " and q's " +
+                             std::to_string(nq) + " differ; the KL needs both over the same space");
+}
+
+template <class T>
+void register_lowrank_kl() {
+  static const bool registered = [] {
+    register_kl<LowRankMultivariateNormal<T>, LowRankMultivariateNormal<T>>(&kl_lowrank_lowrank<T>);
+    register_kl<MultivariateNormal<T>, LowRankMultivariateNormal<T>>(&kl_multivariate_normal_lowrank<T>);
+    register_kl<LowRankMultivariateNormal<T>, MultivariateNormal<T>>(&kl_lowrank_multivariate_normal<T>);
+    return true;
+  }();
+  (void)registered;
+}
+
+}  // namespace
+
+// Lc = cholesky(I_m + W^T D^-1 W)
+template <class T>
+LowRankMultivariateNormal<T>::LowRankMultivariateNormal(const Tensor<T>& loc, const Tensor<T>& cov_factor,
+                                                        const Tensor<T>& cov_diag)
+    : Distribution<T>(loc.tape(), lowrank_batch(loc, cov_factor, cov_diag), Shape{lowrank_event(loc)}) {
+  register_lowrank_kl<T>();
+  loc_ = detail::expand_to(loc, with_event(this->batch_shape(), event_size(), 1));
+  cov_factor_ = cov_factor;
+  cov_diag_ = cov_diag;
+  const Tensor<T> K = matmul_nt(wt_dinv(cov_factor, cov_diag), transpose(cov_factor, -2, -1));
+  capacitance_tril_ = cholesky(K + eye_like(loc, cov_factor.shape().back()));
+}
+
+// 2 sum log diag Lc + sum log d
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::log_det() const {
+  return T(2) * half_log_det(capacitance_tril_) + sum(log(cov_diag_), {-1});
+}
+
+// sum x^2 / d - |Lc^-1 W^T D^-1 x|^2
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::mahalanobis(const Tensor<T>& x) const {
+  const Tensor<T> term1 = sum(x * x / cov_diag_, {-1});
+  return term1 - klgrad::mahalanobis(capacitance_tril_, batch_mv(wt_dinv(cov_factor_, cov_diag_), x));
+}
+
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::variance() const {
+  return detail::expand_to(sum(cov_factor_ * cov_factor_, {-1}) + cov_diag_,
+                           with_event(this->batch_shape(), event_size(), 1));
+}
+
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::covariance_matrix() const {
+  return detail::expand_to(matmul_nt(cov_factor_, cov_factor_) + diag_embed(cov_diag_),
+                           with_event(this->batch_shape(), event_size(), 2));
+}
+
+// D^-1 - A^T A, A = Lc^-1 W^T D^-1
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::precision_matrix() const {
+  const Tensor<T> At = transpose(solve_triangular(capacitance_tril_, wt_dinv(cov_factor_, cov_diag_)), -2, -1);
+  return detail::expand_to(diag_embed(pow(cov_diag_, T(-1))) - matmul_nt(At, At),
+                           with_event(this->batch_shape(), event_size(), 2));
+}
+
+// D^1/2 cholesky(I + D^-1/2 W W^T D^-1/2)
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::scale_tril() const {
+  const Tensor<T> s = unsqueeze(sqrt(cov_diag_), -1);
+  const Tensor<T> X = cov_factor_ / s;
+  const Tensor<T> L = s * cholesky(matmul_nt(X, X) + eye_like(loc_, event_size()));
+  return detail::expand_to(L, with_event(this->batch_shape(), event_size(), 2));
+}
+
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::log_prob(const Tensor<T>& value) const {
+  const std::size_t n = event_size();
+  KLGRAD_CHECK(value.dim() >= 1 && value.shape().back() == n,
+               "LowRankMultivariateNormal::log_prob: value " + shape_str(value.shape()) +
+                   " must end with the event size n = " + std::to_string(n) + " (shape sample_shape + batch_shape + (n))");
+  try {
+    broadcast_shapes(value.shape(), loc_.shape(), "LowRankMultivariateNormal::log_prob");
+  } catch (const Error&) {
+    throw Error("LowRankMultivariateNormal::log_prob: value " + shape_str(value.shape()) + " does not broadcast with " +
+                shape_str(loc_.shape()) + " (batch_shape + (n))");
+  }
+  return T(-0.5) * (log_det() + mahalanobis(value - loc_) + static_cast<T>(static_cast<double>(n) * log_two_pi));
+}
+
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::entropy() const {
+  const double n = static_cast<double>(event_size());
+  return detail::expand_to(T(0.5) * (log_det() + static_cast<T>(n * (1.0 + log_two_pi))), this->batch_shape());
+}
+
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::sample(Generator& gen, const Shape& sample_shape) const {
+  Array<T> x;
+  {
+    NoGrad no_grad;
+    x = rsample(gen, sample_shape).value();
+  }
+  return this->tape().constant(x);
+}
+
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::rsample(Generator& gen, const Shape& sample_shape) const {
+  const Shape s = this->extended_shape(sample_shape);
+  Shape sw = s;
+  sw.back() = cov_factor_.shape().back();
+  const Array<T> eps_W = gen.normal<T>(sw);
+  const Array<T> eps_D = gen.normal<T>(s);
+  return rsample(eps_W, eps_D);
+}
+
+// loc + W eps_W + sqrt(d) eps_D
+template <class T>
+Tensor<T> LowRankMultivariateNormal<T>::rsample(const Array<T>& eps_W, const Array<T>& eps_D) const {
+  const Shape& l = loc_.shape();
+  const Shape& e = eps_D.shape();
+  KLGRAD_CHECK(e.size() >= l.size() && std::equal(l.begin(), l.end(), e.end() - static_cast<std::ptrdiff_t>(l.size())),
+               "LowRankMultivariateNormal::rsample: eps_D " + shape_str(e) + " must end with batch_shape + (n) = " +
+                   shape_str(l));
+  Shape sw = e;
+  sw.back() = cov_factor_.shape().back();
+  KLGRAD_CHECK(eps_W.shape() == sw, "LowRankMultivariateNormal::rsample: eps_W " + shape_str(eps_W.shape()) +
+                                        " must be eps_D's shape with the rank m last: " + shape_str(sw));
+  Tape<T>& tape = this->tape();
+  return loc_ + batch_mv(cov_factor_, tape.constant(eps_W)) + sqrt(cov_diag_) * tape.constant(eps_D);
+}
+
+// 1/2 (ld_q - ld_p + maha_q(mq - mp) - n + sum(dp / dq) + |Wp / sqrt(dq)|^2 - |A diag(sqrt(dp))|^2 - |A Wp|^2)
+template <class T>
+Tensor<T> kl_lowrank_lowrank(const LowRankMultivariateNormal<T>& p, const LowRankMultivariateNormal<T>& q) {
+  const std::size_t n = p.event_size();
+  check_same_event("(LowRankMultivariateNormal, LowRankMultivariateNormal)", n, q.event_size());
+  const Tensor<T> term1 = q.log_det() - p.log_det();
+  const Tensor<T> term3 = q.mahalanobis(q.loc() - p.loc());
+  const Tensor<T> A = solve_triangular(q.capacitance_tril(), wt_dinv(q.cov_factor(), q.cov_diag()));
+  const Tensor<T> term21 = sum(p.cov_diag() / q.cov_diag(), {-1});
+  const Tensor<T> term22 = sum_squares(p.cov_factor() * unsqueeze(pow(q.cov_diag(), T(-0.5)), -1));
+  const Tensor<T> term23 = sum_squares(A * unsqueeze(sqrt(p.cov_diag()), -2));
+  const Tensor<T> term24 = sum_squares(matmul_nt(A, transpose(p.cov_factor(), -2, -1)));
+  const Tensor<T> term2 = term21 + term22 - term23 - term24;
+  return T(0.5) * (term1 + term2 + term3 - static_cast<T>(n));
+}
+
+// 1/2 (ld_q - 2 sum log diag Lp + maha_q(mq - mp) - n + |Lp / sqrt(dq)|^2 - |A Lp|^2)
+template <class T>
+Tensor<T> kl_multivariate_normal_lowrank(const MultivariateNormal<T>& p, const LowRankMultivariateNormal<T>& q) {
+  const std::size_t n = p.event_size();
+  check_same_event("(MultivariateNormal, LowRankMultivariateNormal)", n, q.event_size());
+  const Tensor<T> term1 = q.log_det() - T(2) * half_log_det(p.scale_tril());
+  const Tensor<T> term3 = q.mahalanobis(q.loc() - p.loc());
+  const Tensor<T> A = solve_triangular(q.capacitance_tril(), wt_dinv(q.cov_factor(), q.cov_diag()));
+  const Tensor<T> term21 = sum_squares(p.scale_tril() * unsqueeze(pow(q.cov_diag(), T(-0.5)), -1));
+  const Tensor<T> term22 = sum_squares(matmul_nt(A, transpose(p.scale_tril(), -2, -1)));
+  return T(0.5) * (term1 + (term21 - term22) + term3 - static_cast<T>(n));
+}
+
+// 1/2 (2 sum log diag Lq - ld_p + |Lq^-1 (mq - mp)|^2 - n + |Lq^-1 Wp|^2 + |Lq^-1 diag(sqrt(dp))|^2)
+template <class T>
+Tensor<T> kl_lowrank_multivariate_normal(const LowRankMultivariateNormal<T>& p, const MultivariateNormal<T>& q) {
+  const std::size_t n = p.event_size();
+  check_same_event("(LowRankMultivariateNormal, MultivariateNormal)", n, q.event_size());
+  const Tensor<T> term1 = T(2) * half_log_det(q.scale_tril()) - p.log_det();
+  const Tensor<T> term3 = mahalanobis(q.scale_tril(), q.loc() - p.loc());
+  const Tensor<T> term21 = sum_squares(solve_triangular(q.scale_tril(), p.cov_factor()));
+  const Tensor<T> term22 = sum_squares(solve_triangular(q.scale_tril(), diag_embed(sqrt(p.cov_diag()))));
+  return T(0.5) * (term1 + (term21 + term22) + term3 - static_cast<T>(n));
+}
+
 template class MultivariateNormal<float>;
 template class MultivariateNormal<double>;
 template Tensor<float> kl_multivariate_normal_multivariate_normal(const MultivariateNormal<float>&,
@@ -231,4 +466,13 @@ template Tensor<float> kl_multivariate_normal_multivariate_normal(const Multivar
 template Tensor<double> kl_multivariate_normal_multivariate_normal(const MultivariateNormal<double>&,
                                                                    const MultivariateNormal<double>&);
 
+#define KLGRAD_LOWRANK(T)                                                                                            \
+  template class LowRankMultivariateNormal<T>;                                                                       \
+  template Tensor<T> kl_lowrank_lowrank(const LowRankMultivariateNormal<T>&, const LowRankMultivariateNormal<T>&);   \
+  template Tensor<T> kl_multivariate_normal_lowrank(const MultivariateNormal<T>&, const LowRankMultivariateNormal<T>&); \
+  template Tensor<T> kl_lowrank_multivariate_normal(const LowRankMultivariateNormal<T>&, const MultivariateNormal<T>&);
+KLGRAD_LOWRANK(float)
+KLGRAD_LOWRANK(double)
+
 }  // namespace klgrad
+

@@ -23,6 +23,8 @@
 //
 // Composites (no backward of their own):
 //   diagonal(A)            (..., n, n) -> (..., n)     sum_j A_ij I_ij
+//   diag_embed(d)          (..., n) -> (..., n, n)     d_i I_ij
+//   unsqueeze(x, dim)      a new axis of size 1 at dim (negative: from the end, -1 appends)
 //   matmul_nt(A, B)        A (..., n, k), B (..., m, k) -> A B^T (..., n, m), batch dims broadcast
 //   batch_mv(A, x)         A (..., n, k), x (..., k) -> A x (..., n), batch dims broadcast
 //   mahalanobis(L, x)      |L^-1 x|^2 for x (..., n), L (..., n, n) lower: shape broadcast(batches)
@@ -42,6 +44,8 @@ template <class T> Tensor<T> solve_triangular(const Tensor<T>& L, const Tensor<T
 template <class T> Tensor<T> flip_matrices(const Tensor<T>& A);
 
 template <class T> Tensor<T> diagonal(const Tensor<T>& A);
+template <class T> Tensor<T> diag_embed(const Tensor<T>& d);
+template <class T> Tensor<T> unsqueeze(const Tensor<T>& x, int dim);
 template <class T> Tensor<T> matmul_nt(const Tensor<T>& A, const Tensor<T>& B);
 template <class T> Tensor<T> batch_mv(const Tensor<T>& A, const Tensor<T>& x);
 template <class T> Tensor<T> mahalanobis(const Tensor<T>& L, const Tensor<T>& x);
