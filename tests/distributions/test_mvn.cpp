@@ -223,6 +223,29 @@ TEST_CASE("gradcheck: cholesky, solve_triangular, flip_matrices") {
   const Array<double> B = xt::view(A0, 0, xt::all(), xt::range(0, 2));
   check(gradcheck([](std::vector<Tensor<double>>& v) { return solve_triangular(v[0], v[1]); }, {L, B}));
   check(gradcheck([](std::vector<Tensor<double>>& v) { return flip_matrices(v[0]); }, {A0}));
+  // one tensor as both operands: both backward contributions must accumulate (+=)
+  check(gradcheck([](std::vector<Tensor<double>>& v) { return solve_triangular(v[0], v[0]); }, {L}));
+  check(gradcheck([](std::vector<Tensor<double>>& v) { return solve_triangular(cholesky(spd_from(v[0])), v[0]); },
+                  {A0}));
+}
+
+TEST_CASE("MultivariateNormal with n = 1 is Normal(loc, sqrt(covariance))") {
+  Tape<double> tape;
+  auto shaped = [](Array<double> a, const Shape& s) {
+    a.reshape(s);
+    return a;
+  };
+  const Array<double> mu = shaped({0.3, -1.2}, {2, 1});
+  const Array<double> var = shaped({2.5, 0.4}, {2, 1, 1});
+  const Array<double> x = shaped({1.0, 0.1}, {2, 1});
+  const MVN d = MVN::from_covariance(tape.constant(mu), tape.constant(var));
+  const Normal<double> normal(tape.constant(Array<double>{0.3, -1.2}), tape.constant(Array<double>{std::sqrt(2.5), std::sqrt(0.4)}));
+  compare(d.log_prob(tape.constant(x)).value(), normal.log_prob(tape.constant(Array<double>{1.0, 0.1})).value(),
+          "log_prob", 1e-14, 1e-14);
+  compare(d.entropy().value(), normal.entropy().value(), "entropy", 1e-14, 1e-14);
+  const MVN q = MVN::from_precision(tape.constant(x), tape.constant(Array<double>(1.0 / var)));
+  const Normal<double> nq(tape.constant(Array<double>{1.0, 0.1}), tape.constant(Array<double>{std::sqrt(2.5), std::sqrt(0.4)}));
+  compare(kl_divergence(d, q).value(), kl_divergence(normal, nq).value(), "KL", 1e-13, 1e-14);
 }
 
 namespace {

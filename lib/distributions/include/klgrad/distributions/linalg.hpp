@@ -31,6 +31,8 @@
 //   half_log_det(L)        sum_i log L_ii = log det(L L^T) / 2, shape L's batch
 // matmul_nt and batch_mv broadcast a product and sum it: O(n^2 k) memory, fine
 // for the event sizes of a distribution, not for large matrices (use matmul).
+// mahalanobis broadcasts L to x's batch (one n x n copy per vector; PyTorch's
+// _batch_mahalanobis reshapes instead): simple, and fine for small n.
 #pragma once
 
 #include <string>
