@@ -233,6 +233,17 @@ TEST_CASE("LowRankMultivariateNormal sampling: mean and covariance of 10^5 draws
     }
 }
 
+TEST_CASE("LowRankMultivariateNormal in float agrees with PyTorch's float64 values to float precision") {
+  Tape<float> tape;
+  const LowRankMultivariateNormal<float> d(tape.constant(fixtures().get<float>("lowrank/loc")),
+                                           tape.constant(fixtures().get<float>("lowrank/cov_factor")),
+                                           tape.constant(fixtures().get<float>("lowrank/cov_diag")));
+  const Array<double> lp = xt::cast<double>(d.log_prob(tape.constant(fixtures().get<float>("lowrank/value"))).value());
+  compare(lp, fixtures().get<double>("lowrank/log_prob/out"), "float log_prob", 1e-4, 1e-4);
+  const Array<double> kl = xt::cast<double>(kl_divergence(d, d).value());
+  compare(kl, Array<double>(xt::zeros<double>(kl.shape())), "float KL(p || p)", 0, 1e-5);
+}
+
 TEST_CASE("LowRankMultivariateNormal: every invalid parameter is an Error naming the parameter") {
   Tape<double> tape;
   auto c = [&](const Array<double>& a) { return tape.constant(a); };

@@ -401,6 +401,12 @@ TEST_CASE("MultivariateNormal: every invalid parameter is an Error naming the pa
                        Error);
   CHECK_THROWS_WITH_AS(MVN::from_scale_tril(loc, c(Array<double>{{1.0, 0.0}, {0.5, -2.0}})),
                        doctest::Contains("scale_tril's diagonal must be > 0, found -2 at (1, 1) of matrix 0"), Error);
+  CHECK_THROWS_WITH_AS(MVN::from_scale_tril(loc, c(Array<double>{{1.0, 0.0}, {std::nan(""), 1.0}})),
+                       doctest::Contains("scale_tril must be real, found nan at element (1, 0) of matrix 0"), Error);
+  CHECK_THROWS_WITH_AS(MVN::from_covariance(loc, c(Array<double>{{std::nan(""), 0.0}, {0.0, 1.0}})),
+                       doctest::Contains("covariance_matrix must be real, found nan at element (0, 0) of matrix 0"), Error);
+  CHECK_THROWS_WITH_AS(MVN::from_precision(loc, c(Array<double>{{1.0, 0.0}, {0.0, std::nan("")}})),
+                       doctest::Contains("precision_matrix must be real, found nan at element (1, 1)"), Error);
   Tape<double> other;
   CHECK_THROWS_WITH_AS(MVN::from_scale_tril(loc, other.constant(I.value())),
                        doctest::Contains("loc and scale_tril live on different tapes"), Error);

@@ -57,10 +57,23 @@ Shape batch_of(const Tensor<T>& loc, const Tensor<T>& m, const std::string& what
   return batch;
 }
 
+// No NaN anywhere in the batch of matrices m (PyTorch's checks fail on NaN too:
+// NaN is neither close to its mirror nor equal to its tril).
+template <class T>
+void check_no_nan(const Tensor<T>& m, const std::string& what) {
+  const Array<T>& a = m.value();
+  const std::size_t n = a.shape().back(), nn = n * n;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    KLGRAD_CHECK(!std::isnan(a.flat(k)), "MultivariateNormal: " + what + " must be real, found nan at element " +
+                                             at(k / nn, k % nn / n, k % n) + " of " + what + " " + shape_str(a.shape()) +
+                                             "; check what produced it");
+}
+
 // PyTorch's constraints.positive_definite: symmetric (isclose(A, A^T, atol=1e-6),
 // rtol 1e-5) and a successful Cholesky factorisation.
 template <class T>
 void check_positive_definite(const Tensor<T>& m, const std::string& what) {
+  check_no_nan(m, what);
   const Array<T>& a = m.value();
   const std::size_t n = a.shape().back(), nn = n * n;
   for (std::size_t b = 0; b < a.size() / nn; ++b)
@@ -80,6 +93,7 @@ void check_positive_definite(const Tensor<T>& m, const std::string& what) {
 // PyTorch's constraints.lower_cholesky: tril(L) == L and a positive diagonal.
 template <class T>
 void check_lower_cholesky(const Tensor<T>& m) {
+  check_no_nan(m, "scale_tril");
   const Array<T>& a = m.value();
   const std::size_t n = a.shape().back(), nn = n * n;
   const std::string where = " of scale_tril " + shape_str(a.shape());

@@ -33,7 +33,7 @@
 // precision matrix the gradient is symmetric (cholesky's backward), as PyTorch's.
 //
 // Validation (PyTorch's constraints, with errors that name the parameter):
-//   loc at least 1-D, no NaN; the matrix (..., n, n) square with loc's n;
+//   loc at least 1-D; the matrix (..., n, n) square with loc's n; no NaN in either;
 //   covariance_matrix and precision_matrix symmetric (|A - A^T| <= 1e-6 + 1e-5 |A^T|
 //   elementwise, PyTorch's isclose) and positive-definite (their Cholesky
 //   factorisation succeeds); scale_tril lower triangular (the strict upper
