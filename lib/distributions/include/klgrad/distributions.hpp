@@ -79,7 +79,8 @@
 //
 // More families, each in its own header under klgrad/distributions/: Laplace,
 // Exponential, Gamma, Beta, Uniform (their KL pairs: kl_zoo.hpp; the table of
-// families and pairs: docs/DISTRIBUTIONS.md).
+// families and pairs: docs/DISTRIBUTIONS.md), MultivariateNormal and
+// LowRankMultivariateNormal (multivariate_normal.hpp, low_rank_multivariate_normal.hpp).
 //
 // Randomness: sample/rsample take a klgrad::Generator (random.hpp) explicitly:
 // no global stream, and a checkpoint of the Generator resumes the same draws.
