@@ -37,7 +37,10 @@ KlEstimate<T> kl_divergence_mc(const Distribution<T>& p, const Distribution<T>& 
   e.samples = k.value();
   e.value = mean(k, {0});
   // sd with n - 1, over the sample axis, per batch entry
-  const Array<T> centered = e.samples - xt::mean(e.samples, {0}, xt::keep_dims);
+  // The mean is evaluated first: a lazy keep_dims reducer broadcast inside an
+  // expression reads past its buffer (docs/XTENSOR.md, trap 3).
+  const Array<T> m = xt::mean(e.samples, {0}, xt::keep_dims);
+  const Array<T> centered = e.samples - m;
   const Array<T> var = xt::sum(centered * centered, {0}) / static_cast<T>(n - 1);
   e.stderr_ = xt::sqrt(var / static_cast<T>(n));
   return e;
