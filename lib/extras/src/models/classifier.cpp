@@ -151,37 +151,25 @@ ClassifierEval ClassifierTrainer::evaluate(const Images& images, const Labels& l
   const std::size_t classes = model_.sizes.back(), n = images.count;
   check_data(images, labels, teacher, model_.sizes.front(), classes, "ClassifierTrainer::evaluate");
   ClassifierEval e;
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t(0));
+  if (n == 0) return e;
+  const Array<float> z = logits(images);  // (n, classes), dropout off
+  y_.assign(labels.values.begin(), labels.values.end());
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t top = argmax_row(z.data() + i * classes, classes);
+    e.accuracy += top == static_cast<std::size_t>(y_[i]);
+    if (teacher.size()) e.agreement += top == argmax_row(teacher.data() + i * classes, classes);
+  }
   NoGrad no_grad;
-  for (std::size_t b = 0; b < n; b += config_.batch_size) {
-    const std::size_t m = std::min(config_.batch_size, n - b);
-    gather_batch(images, order, b, m, x_);
-    y_.resize(m);
-    for (std::size_t i = 0; i < m; ++i) y_[i] = labels.values[b + i];
-    const Tensor<float> logits = model_.forward(tape_, tape_.constant_view(x_));
-    e.nll += static_cast<double>(cross_entropy(logits, y_, Reduction::sum).item());
-    const Array<float>& z = logits.value();
-    if (teacher.size()) gather_rows(teacher, order, b, m, t_);
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::size_t top = argmax_row(z.data() + i * classes, classes);
-      e.accuracy += top == static_cast<std::size_t>(y_[i]);
-      if (teacher.size()) e.agreement += top == argmax_row(t_.data() + i * classes, classes);
-    }
-    if (teacher.size()) {  // KL(P || Q) at T, without the T^2: per image, summed here
-      const float temp = static_cast<float>(d.temperature);
-      e.kl += static_cast<double>(distillation_kl(logits, tape_.constant_view(t_), temp, d.log_target).item()) /
-              static_cast<double>(temp * temp) * static_cast<double>(m);
-    }
-    tape_.clear();
+  const Tensor<float> zt = tape_.constant_view(z);
+  e.nll = static_cast<double>(cross_entropy(zt, y_).item());
+  if (teacher.size()) {  // KL(P || Q) at T per image, without the T^2
+    const float temp = static_cast<float>(d.temperature);
+    e.kl = static_cast<double>(distillation_kl(zt, tape_.constant_view(teacher), temp, d.log_target).item()) /
+           static_cast<double>(temp * temp);
   }
-  if (n) {
-    const double count = static_cast<double>(n);
-    e.accuracy /= count;
-    e.nll /= count;
-    e.agreement /= count;
-    e.kl /= count;
-  }
+  tape_.clear();
+  e.accuracy /= static_cast<double>(n);
+  e.agreement /= static_cast<double>(n);
   return e;
 }
 
